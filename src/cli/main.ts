@@ -1,0 +1,70 @@
+import { Command, CommanderError } from 'commander';
+import { exitCodeFor, reportError } from './run.js';
+import { validateCommand } from './validate.js';
+import { renderCommand } from './render.js';
+import { explainCommand } from './explain.js';
+import { sandboxCommand } from './sandbox.js';
+import { reconcileCommand } from './reconcile.js';
+import { statusCommand } from './status.js';
+import { demoCommand } from './demo.js';
+import { annotateCommand } from './annotate.js';
+import { resourcesCommand } from './resources.js';
+
+/**
+ * Each command module exports `xxxCommand(ctx)` returning a commander Command whose action
+ * stores its exit code in ctx.exitCode (no process.exit anywhere in the library).
+ */
+export interface CliContext {
+  exitCode: number;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('flare')
+    .description('FLARE GitOps: GPU workloads on a FLUIDOS federation from intent files in Git')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    });
+  for (const make of [
+    validateCommand,
+    renderCommand,
+    explainCommand,
+    sandboxCommand,
+    reconcileCommand,
+    statusCommand,
+    demoCommand,
+    annotateCommand,
+    resourcesCommand,
+  ]) {
+    program.addCommand(make(ctx).exitOverride());
+  }
+  return program;
+}
+
+export async function main(argv: string[], partial: Partial<CliContext> = {}): Promise<number> {
+  const ctx: CliContext = {
+    exitCode: 0,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    cwd: process.cwd(),
+    env: process.env,
+    ...partial,
+  };
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv);
+    return ctx.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')) {
+      return 0;
+    }
+    reportError(err, ctx.stderr);
+    return exitCodeFor(err);
+  }
+}

@@ -1,0 +1,7 @@
+import { Command } from 'commander';
+import type { CliContext } from './main.js';
+
+// Placeholder until the command is built; replaced by its owner.
+export function reconcileCommand(_ctx: CliContext): Command {
+  return new Command('reconcile').description('(not built yet)');
+}

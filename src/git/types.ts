@@ -1,0 +1,38 @@
+/** A file change the reconciler wants committed; content null deletes the file. */
+export interface FileChange {
+  path: string;
+  content: string | null;
+}
+
+export interface CommitRequest {
+  changes: FileChange[];
+  /** Full commit message (subject, body, trailers). */
+  message: string;
+  author: { name: string; email: string };
+}
+
+export interface CommitResult {
+  /** undefined when the changes were already in place (nothing to commit). */
+  sha?: string;
+  pushed: boolean;
+  /** Push attempts made (1 when the first push landed). */
+  attempts: number;
+}
+
+/**
+ * The reconciler's view of its repo: a private working copy it owns, every operation serialized
+ * behind one queue. Implementations: a clone of a smart-HTTP remote, or a local repository path.
+ */
+export interface GitRepo {
+  /** The working copy's directory (read files from here after sync()). */
+  readonly dir: string;
+  /** Brings the working copy to the remote's head; returns the head commit. */
+  sync(): Promise<string>;
+  head(): Promise<string>;
+  /**
+   * Writes the changes, commits and pushes. When the remote moved, fetches, moves to the remote
+   * head, re-applies the same changes and retries (bounded); nothing is lost.
+   */
+  commitAndPush(req: CommitRequest): Promise<CommitResult>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,24 @@
+import type { FlareConfig } from '../config/model.js';
+import type { Intent } from './model.js';
+
+/**
+ * The hourly cap for the whole workload: `max_hourly_cost`, and `max_total_cost` divided by the
+ * expected runtime (the batch timeout, else flare.yaml `default_runtime`). Rendering never reads
+ * the clock, so this is a pure function of the files.
+ */
+export function hourlyBudget(intent: Intent, config: FlareConfig): number | undefined {
+  const c = intent.spec.constraints;
+  const caps: number[] = [];
+  if (c.max_hourly_cost !== undefined) caps.push(c.max_hourly_cost);
+  if (c.max_total_cost !== undefined) {
+    const runtimeSeconds = intent.spec.workload?.batch?.timeout ?? config.default_runtime_seconds;
+    caps.push(c.max_total_cost / (runtimeSeconds / 3600));
+  }
+  return caps.length ? Math.min(...caps) : undefined;
+}
+
+/** Per-GPU hourly rate cap: the budget divided by the GPU count (the Flavor's rate is per GPU). */
+export function perGpuRateCap(intent: Intent, config: FlareConfig): number | undefined {
+  const b = hourlyBudget(intent, config);
+  return b === undefined ? undefined : b / intent.spec.resources.gpu.count;
+}

@@ -1,0 +1,144 @@
+import type { SelectionMode } from '../intent/model.js';
+import type { FluidosIdentity } from '../config/model.js';
+
+/**
+ * status/<tenant>/<name>.yaml: written only by the reconciler, read by the renderer (a chosen
+ * candidate unlocks stage B, a contract stage C, a remote cluster id stage D) and by
+ * `flare status`. Git history of these files is the audit log of every allocation decision.
+ */
+export type Phase =
+  | 'Pending' // rendered, Solver not yet observed
+  | 'Discovering' // Solver running, no candidates yet
+  | 'Reserving' // candidate chosen (flare mode) / FLUIDOS reserving, waiting for a contract
+  | 'Allocating' // contract signed, waiting for the virtual node
+  | 'Deploying' // offloading and workload applied, not ready yet
+  | 'Running'
+  | 'Completed'
+  | 'NoMatch'
+  | 'Failed';
+
+export const PHASES: readonly Phase[] = [
+  'Pending',
+  'Discovering',
+  'Reserving',
+  'Allocating',
+  'Deploying',
+  'Running',
+  'Completed',
+  'NoMatch',
+  'Failed',
+];
+
+export interface ScoreBreakdown {
+  cost: number;
+  performance: number;
+  latency: number;
+  energy: number;
+}
+
+/** What the reconciler knows of one PeeringCandidate's offer. */
+export interface CandidateSummary {
+  /** PeeringCandidate name. */
+  candidate: string;
+  flavor: string;
+  provider: string;
+  owner: FluidosIdentity;
+  model: string;
+  /** GPUs of the offer (the Flavor's count). */
+  count: number;
+  memory: string;
+  region: string;
+  zone?: string;
+  /** Per-GPU hourly rate. */
+  hourly_rate: number;
+  latency_ms?: number;
+}
+
+export interface ChosenCandidate extends CandidateSummary {
+  /** Hourly cost of the requested partition: rate × requested GPUs. */
+  hourly_cost: number;
+  score: number;
+  breakdown: ScoreBreakdown;
+}
+
+export interface RankedCandidate {
+  candidate: string;
+  provider: string;
+  model: string;
+  score: number;
+  hourly_cost: number;
+}
+
+export interface RejectedCandidate {
+  candidate: string;
+  provider: string;
+  model: string;
+  /** The constraint that rejected it, as an intent field path (e.g. `constraints.max_latency_ms`). */
+  constraint: string;
+  reason: string;
+}
+
+export interface Suggestion {
+  alternative: string;
+  cost_difference: string;
+  performance_impact: string;
+  /** Intent field path and the value to set, so a tool (or a test) can apply it. */
+  change: { path: string; value: unknown };
+}
+
+/** One placement: a single-region intent has one; a multi-region intent one per region. */
+export interface Placement {
+  /** The requested location for multi-region intents; absent for single placement. */
+  location?: string;
+  solver: string;
+  chosen?: ChosenCandidate;
+  runners_up?: RankedCandidate[];
+  rejected?: RejectedCandidate[];
+  /** Candidates that refused a reservation (contention) or failed; never chosen again this attempt. */
+  blocked?: string[];
+  /** Failed providers excluded after a failover. */
+  excluded_providers?: string[];
+  /** Increments on each new choice (contention, failover); part of the Reservation name. */
+  attempt: number;
+  reservation?: { name: string; phase?: string };
+  contract?: { name: string; liqo_id: string };
+  allocation?: { name: string; status?: string };
+  /** The provider's Liqo cluster id: unlocks stage D. */
+  remote_cluster_id?: string;
+  virtual_node?: { name: string; ready: boolean; not_ready_since?: string };
+}
+
+export interface HistoryEntry {
+  time: string;
+  phase: Phase;
+  message: string;
+}
+
+export interface IntentStatus {
+  intent_id: string;
+  tenant: string;
+  name: string;
+  phase: Phase;
+  message?: string;
+  selection: SelectionMode;
+  /** Fingerprint of the normalized intent spec; a changed spec restarts the state machine. */
+  spec_hash: string;
+  placements: Placement[];
+  suggestions?: Suggestion[];
+  workload?: { kind: 'Deployment' | 'Job'; ready: boolean; replicas?: number; ready_replicas?: number; succeeded?: number; failed?: number };
+  cost?: { hourly: number; currency: string; accrued: number; since: string };
+  /** ISO time of the next discovery retry while NoMatch. */
+  next_retry_at?: string;
+  retries?: number;
+  warnings?: string[];
+  /** Bounded: the last 50 transitions. */
+  history: HistoryEntry[];
+}
+
+/** The on-disk document wraps the status in an envelope so editors can validate it. */
+export interface StatusDocument {
+  apiVersion: 'flare.fluidos.eu/v1alpha1';
+  kind: 'IntentStatus';
+  metadata: { name: string; tenant: string };
+  status: IntentStatus;
+}
