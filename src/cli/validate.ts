@@ -1,7 +1,63 @@
-import { Command } from 'commander';
+import * as path from 'node:path';
+import { Command, Option } from 'commander';
 import type { CliContext } from './main.js';
+import type { Diagnostic } from '../diagnostics.js';
+import { formatDiagnostic, hasErrors } from '../diagnostics.js';
+import { loadRepo } from '../repo/load.js';
 
-// Placeholder until the command is built; replaced by its owner.
-export function validateCommand(_ctx: CliContext): Command {
-  return new Command('validate').description('(not built yet)');
+type OutputFormat = 'text' | 'json' | 'github';
+
+/** GitHub Actions workflow command; values are escaped as the runner expects. */
+export function formatGithub(d: Diagnostic): string {
+  const esc = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  const escProp = (s: string) => esc(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  const level = d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warning' : 'notice';
+  const props = [`file=${escProp(d.file)}`];
+  if (d.line > 0) props.push(`line=${d.line}`, `col=${d.column}`);
+  const msg = `${d.path ? d.path + ' ' : ''}${d.message}${d.hint ? `; ${d.hint}` : ''}`;
+  return `::${level} ${props.join(',')}::${esc(msg)}`;
+}
+
+/**
+ * `flare validate [paths...]`: checks intents, tenants, flare.yaml and status files; writes
+ * nothing. Paths limit which intent files are reported; cross-file checks still see the whole repo.
+ * Exit 0 valid, 1 invalid, 2 usage or I/O error.
+ */
+export function validateCommand(ctx: CliContext): Command {
+  return new Command('validate')
+    .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
+    .description('check intents, tenants, flare.yaml and status files; report every problem with its position')
+    .argument('[paths...]', 'intent files or folders to report (default: the whole repo)')
+    .option('--repo <dir>', 'repository root', '.')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'github']).default('text'))
+    .option('-q, --quiet', 'errors only (no warnings or "recorded, not enforced" notes)')
+    .action(async (paths: string[], opts: { repo: string; output: OutputFormat; quiet?: boolean }) => {
+      const repo = path.resolve(ctx.cwd, opts.repo);
+      const abs = paths.map((p) => path.resolve(ctx.cwd, p));
+      const model = await loadRepo(repo, abs.length ? { paths: abs } : {});
+      const shown = opts.quiet ? model.diagnostics.filter((d) => d.severity === 'error') : model.diagnostics;
+      const counts = { error: 0, warning: 0, info: 0 };
+      for (const d of model.diagnostics) counts[d.severity]++;
+      const invalid = hasErrors(model.diagnostics);
+      if (opts.output === 'json') {
+        ctx.stdout.write(
+          JSON.stringify(
+            {
+              valid: !invalid,
+              intents: model.intents.map((i) => ({ id: i.id, tenant: i.tenant, name: i.name, file: i.file, shape: i.shape })),
+              counts,
+              diagnostics: shown,
+            },
+            null,
+            2,
+          ) + '\n',
+        );
+      } else {
+        const fmt = opts.output === 'github' ? formatGithub : formatDiagnostic;
+        for (const d of shown) ctx.stdout.write(fmt(d) + '\n');
+      }
+      const summary = `${invalid ? 'invalid' : 'valid'}: ${model.intents.length} intent(s), ${model.tenants.length} tenant(s); ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} note(s)`;
+      ctx.stderr.write(summary + '\n');
+      ctx.exitCode = invalid ? 1 : 0;
+    });
 }

@@ -22,3 +22,12 @@ export function perGpuRateCap(intent: Intent, config: FlareConfig): number | und
   const b = hourlyBudget(intent, config);
   return b === undefined ? undefined : b / intent.spec.resources.gpu.count;
 }
+
+/**
+ * GPUs an intent holds, for tenant quotas: the GPU count per placement times the number of
+ * placements (one per region of a multi-region intent, else one).
+ */
+export function gpuDemand(intent: Intent): number {
+  const placements = intent.spec.constraints.regions?.length ?? 1;
+  return intent.spec.resources.gpu.count * Math.max(1, placements);
+}

@@ -1,0 +1,104 @@
+import { open, readdir, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { IoError } from '../errors.js';
+import type { RepoModel, SourceFile } from './model.js';
+import { parseRepo } from './parse.js';
+import { LIMITS } from './yaml-reader.js';
+
+/** The folders and files of a FLARE repo that the parsers read; everything else is ignored. */
+const ROOTS = ['flare.yaml', 'tenants', 'intents', 'status'];
+const DATA_EXT = /\.(ya?ml|json)$/;
+
+/**
+ * Reads a file but never more than one byte past the size bound: the parser reports
+ * `file-too-large` from the length without a huge file ever being held in memory.
+ */
+async function readBounded(file: string): Promise<string> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(LIMITS.maxFileBytes + 1);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The repo's FLARE files as SourceFiles (repo-relative paths, sorted). Symlinks are not followed. */
+export async function readRepoFiles(dir: string): Promise<SourceFile[]> {
+  const root = path.resolve(dir);
+  let st;
+  try {
+    st = await stat(root);
+  } catch (err) {
+    throw new IoError(dir, 'cannot read the repository directory', { cause: err });
+  }
+  if (!st.isDirectory()) throw new IoError(dir, 'not a directory');
+  const out: SourceFile[] = [];
+  const walk = async (rel: string, depth: number): Promise<void> => {
+    const abs = path.join(root, rel);
+    let entries;
+    try {
+      entries = await readdir(abs, { withFileTypes: true });
+    } catch (err) {
+      throw new IoError(abs, 'cannot read directory', { cause: err });
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      const childRel = `${rel}/${e.name}`;
+      if (e.isDirectory()) {
+        if (depth < 4) await walk(childRel, depth + 1);
+      } else if (e.isFile() && DATA_EXT.test(e.name)) {
+        if (out.length >= LIMITS.maxFiles) throw new IoError(path.join(root, childRel), `more than ${LIMITS.maxFiles} files under ${rel}`);
+        try {
+          out.push({ path: childRel, text: await readBounded(path.join(root, childRel)) });
+        } catch (err) {
+          throw new IoError(path.join(root, childRel), 'cannot read file', { cause: err });
+        }
+      }
+    }
+  };
+  for (const r of ROOTS) {
+    const abs = path.join(root, r);
+    let s;
+    try {
+      s = await stat(abs);
+    } catch {
+      continue;
+    }
+    if (r === 'flare.yaml') {
+      if (s.isFile()) out.push({ path: r, text: await readBounded(abs).catch((err) => { throw new IoError(abs, 'cannot read file', { cause: err }); }) });
+    } else if (s.isDirectory()) {
+      await walk(r, 1);
+    }
+  }
+  return out;
+}
+
+export interface LoadRepoOptions {
+  /** Files or folders (absolute, or relative to `dir`) whose intents are reported; see ParseRepoOptions.only. */
+  paths?: string[];
+}
+
+/** The fs adapter of parseRepo: reads the repo at `dir` and parses it. Throws IoError for unreadable paths. */
+export async function loadRepo(dir: string, opts: LoadRepoOptions = {}): Promise<RepoModel> {
+  const root = path.resolve(dir);
+  const files = await readRepoFiles(root);
+  let only: string[] | undefined;
+  if (opts.paths && opts.paths.length) {
+    only = [];
+    for (const p of opts.paths) {
+      const abs = path.resolve(root, p);
+      const rel = path.relative(root, abs);
+      if (rel.startsWith('..') || path.isAbsolute(rel)) throw new IoError(p, `is outside the repository ${root}`);
+      try {
+        await stat(abs);
+      } catch (err) {
+        throw new IoError(p, 'no such file or directory', { cause: err });
+      }
+      only.push(rel.split(path.sep).join('/'));
+    }
+  }
+  return parseRepo(files, only ? { only } : {});
+}

@@ -1,0 +1,236 @@
+import type { Diagnostic } from '../diagnostics.js';
+import { hasErrors, sortDiagnostics } from '../diagnostics.js';
+import type { FlareConfig, Tenant } from '../config/model.js';
+import { DEFAULT_CONFIG } from '../config/model.js';
+import { parseConfig, parseTenant } from '../config/parse.js';
+import type { ParseTenantResult } from '../config/parse.js';
+import type { Intent } from '../intent/model.js';
+import { parseIntent } from '../intent/parse.js';
+import { gpuDemand, hourlyBudget } from '../intent/budget.js';
+import { parseStatus } from '../status/parse.js';
+import type { IntentStatus } from '../status/model.js';
+import { intentId } from '../k8s/names.js';
+import { DNS_LABEL_RE } from '../intent/fields.js';
+import { cents } from '../util/money.js';
+import type { RepoModel, SourceFile } from './model.js';
+import { LIMITS } from './yaml-reader.js';
+
+export interface ParseRepoOptions {
+  /**
+   * Repo-relative files or folders whose intents (and status files) are reported; flare.yaml and
+   * tenants are always read and reported, and cross-file checks still see every intent.
+   */
+  only?: string[];
+}
+
+const CONFIG_FILE = 'flare.yaml';
+const DATA_EXT = /\.(ya?ml|json)$/;
+
+export function normalizePath(p: string): string {
+  return p.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/\/+/g, '/').replace(/\/$/, '');
+}
+
+function fileDiag(file: string, code: string, message: string, hint?: string, severity: Diagnostic['severity'] = 'error', pos = { line: 0, column: 0 }): Diagnostic {
+  const d: Diagnostic = { severity, file, line: pos.line, column: pos.column, path: '', message, code };
+  if (hint) d.hint = hint;
+  return d;
+}
+
+interface IntentEntry {
+  file: string;
+  tenant: string;
+  intent?: Intent;
+  hadErrors: boolean;
+  namePosition?: { line: number; column: number };
+}
+
+/**
+ * Everything FLARE knows of a repo, from its files: config, tenants, intents (those without
+ * errors), statuses, and every diagnostic of every file plus the cross-file checks (duplicate
+ * names, unknown tenants, quotas, orphan status files, misplaced files). Pure.
+ */
+export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): RepoModel {
+  const diags: Diagnostic[] = [];
+  const byPath = new Map<string, string>();
+  for (const f of files) byPath.set(normalizePath(f.path), f.text);
+  const paths = [...byPath.keys()].sort();
+
+  let config: FlareConfig = DEFAULT_CONFIG;
+  const cfgText = byPath.get(CONFIG_FILE);
+  if (cfgText !== undefined) {
+    const res = parseConfig(cfgText, CONFIG_FILE);
+    config = res.config;
+    diags.push(...res.diagnostics);
+  }
+
+  const tenantFiles = new Map<string, string>();
+  const tenants = new Map<string, Tenant>();
+  const tenantResults = new Map<string, ParseTenantResult>();
+  const intentFiles: { file: string; tenant: string }[] = [];
+  const statusFiles: { file: string; tenant: string; name: string }[] = [];
+
+  for (const p of paths) {
+    const parts = p.split('/');
+    const top = parts[0];
+    if (top === 'tenants') {
+      if (!DATA_EXT.test(p)) continue;
+      if (parts.length !== 2) {
+        diags.push(fileDiag(p, 'nested-folder', 'tenant files live directly in tenants/', `move it to tenants/${parts[parts.length - 1]}`));
+        continue;
+      }
+      const base = parts[1]!.replace(DATA_EXT, '');
+      const prior = tenantFiles.get(base);
+      if (prior) {
+        diags.push(fileDiag(p, 'duplicate-tenant', `tenant ${base} is also defined in ${prior}`, 'keep one file per tenant'));
+        continue;
+      }
+      tenantFiles.set(base, p);
+      const res = parseTenant(byPath.get(p)!, p, { config });
+      tenantResults.set(base, res);
+      diags.push(...res.diagnostics);
+      if (res.tenant) tenants.set(base, res.tenant);
+    } else if (top === 'intents') {
+      if (!DATA_EXT.test(p)) continue;
+      if (parts.length === 2) {
+        diags.push(fileDiag(p, 'no-tenant-folder', 'intent files live in a tenant folder: intents/<tenant>/<file>', `move it to intents/<tenant>/${parts[1]}`));
+        continue;
+      }
+      if (parts.length > 3) {
+        diags.push(fileDiag(p, 'nested-folder', `folders below intents/${parts[1]}/ are not read`, `move it to intents/${parts[1]}/${parts[parts.length - 1]}`));
+        continue;
+      }
+      intentFiles.push({ file: p, tenant: parts[1]! });
+    } else if (top === 'status') {
+      if (!DATA_EXT.test(p)) continue;
+      if (parts.length !== 3) {
+        diags.push(fileDiag(p, 'nested-folder', 'status files live at status/<tenant>/<name>.yaml', 'the reconciler writes these; delete the misplaced file'));
+        continue;
+      }
+      statusFiles.push({ file: p, tenant: parts[1]!, name: parts[2]!.replace(DATA_EXT, '') });
+    }
+  }
+
+  if (intentFiles.length > LIMITS.maxIntentFiles) {
+    diags.push(fileDiag('intents', 'too-many-files', `${intentFiles.length} intent files; at most ${LIMITS.maxIntentFiles} are read`, 'split the repo'));
+    intentFiles.length = LIMITS.maxIntentFiles;
+  }
+
+  const entries: IntentEntry[] = [];
+  const badFolders = new Set<string>();
+  for (const { file, tenant } of intentFiles) {
+    if (!DNS_LABEL_RE.test(tenant) || tenant.length > 63 - 'flare--x'.length) {
+      if (!badFolders.has(tenant)) diags.push(fileDiag(file, 'bad-tenant-name', `tenant folder ${JSON.stringify(tenant)} is not a DNS-1123 label`, 'use lowercase letters, digits and "-"'));
+      badFolders.add(tenant);
+      entries.push({ file, tenant, hadErrors: true });
+      continue;
+    }
+    const tenantDef = tenants.get(tenant);
+    const res = parseIntent(byPath.get(file)!, file, tenantDef ? { tenant, config, tenantDef } : { tenant, config });
+    diags.push(...res.diagnostics);
+    const entry: IntentEntry = { file, tenant, hadErrors: !res.intent };
+    if (res.intent) entry.intent = res.intent;
+    if (res.namePosition) entry.namePosition = res.namePosition;
+    entries.push(entry);
+    if (!tenantFiles.has(tenant)) {
+      diags.push(fileDiag(file, 'unknown-tenant', `tenant ${tenant} is not defined`, `add tenants/${tenant}.yaml (kind: Tenant)`));
+      entry.hadErrors = true;
+      delete entry.intent;
+    }
+  }
+
+  // Duplicate names within a tenant: every file involved gets an error naming the others.
+  const byId = new Map<string, IntentEntry[]>();
+  for (const e of entries) {
+    if (!e.intent) continue;
+    const list = byId.get(e.intent.id) ?? [];
+    list.push(e);
+    byId.set(e.intent.id, list);
+  }
+  for (const list of byId.values()) {
+    if (list.length < 2) continue;
+    for (const e of list) {
+      const others = list.filter((o) => o !== e).map((o) => o.file);
+      diags.push(fileDiag(e.file, 'duplicate-intent', `intent ${e.intent!.name} is also defined in ${others.join(', ')}`, 'intent names must be unique in a tenant; rename one', 'error', e.namePosition));
+    }
+    for (const e of list) {
+      delete e.intent;
+      e.hadErrors = true;
+    }
+  }
+
+  const intents = entries.filter((e) => e.intent).map((e) => e.intent!);
+
+  // Tenant quotas, checked at render time so CI rejects a PR that would exceed them.
+  for (const [name, tenant] of tenants) {
+    const mine = intents.filter((i) => i.tenant === name);
+    const pos = tenantResults.get(name)?.quotaPositions;
+    if (tenant.quota.gpus !== undefined) {
+      const total = mine.reduce((a, i) => a + gpuDemand(i), 0);
+      if (total > tenant.quota.gpus) {
+        const parts = mine.filter((i) => gpuDemand(i) > 0).map((i) => `${i.name}: ${gpuDemand(i)}`);
+        diags.push(fileDiag(tenant.file, 'quota-gpus', `the intents of tenant ${name} ask for ${total} GPUs; the quota is ${tenant.quota.gpus} (${parts.join(', ')})`, 'raise quota.gpus or reduce the intents\' GPU counts', 'error', pos?.gpus ? { line: pos.gpus.line, column: pos.gpus.column } : undefined));
+      }
+    }
+    if (tenant.quota.max_hourly_cost !== undefined) {
+      let total = 0;
+      const parts: string[] = [];
+      for (const i of mine) {
+        const b = hourlyBudget(i, config);
+        if (b === undefined) {
+          // No declared budget: the render-time sum cannot include it; the ranker checks the actual cost at placement time.
+          const e = entries.find((x) => x.intent === i);
+          diags.push(fileDiag(i.file, 'quota-unbounded', `tenant ${name} has a money quota but this intent sets no budget; it is checked against the quota only when a provider is chosen`, 'set constraints.max_hourly_cost', 'warning', e?.namePosition));
+          continue;
+        }
+        total += b;
+        parts.push(`${i.name}: ${cents(b)}`);
+      }
+      if (cents(total) > tenant.quota.max_hourly_cost) {
+        diags.push(fileDiag(tenant.file, 'quota-money', `the intents of tenant ${name} may spend ${cents(total)} ${config.currency}/h; the quota is ${tenant.quota.max_hourly_cost} ${config.currency}/h (${parts.join(', ')})`, 'raise quota.max_hourly_cost or lower the intents\' budgets', 'error', pos?.max_hourly_cost ? { line: pos.max_hourly_cost.line, column: pos.max_hourly_cost.column } : undefined));
+      }
+    }
+  }
+
+  // Status files: only the reconciler writes them, and only for intents that exist.
+  const statuses = new Map<string, IntentStatus>();
+  const tenantHasBadIntent = new Set(entries.filter((e) => e.hadErrors).map((e) => e.tenant));
+  for (const sf of statusFiles) {
+    const res = parseStatus(byPath.get(sf.file)!, sf.file);
+    diags.push(...res.diagnostics);
+    if (res.tenant !== undefined && res.tenant !== sf.tenant) diags.push(fileDiag(sf.file, 'status-mismatch', `metadata.tenant ${res.tenant} does not match the folder ${sf.tenant}`));
+    if (res.name !== undefined && res.name !== sf.name) diags.push(fileDiag(sf.file, 'status-mismatch', `metadata.name ${res.name} does not match the file name ${sf.name}`));
+    const id = intentId(sf.tenant, sf.name);
+    if (res.status && (res.status.intent_id !== id || res.status.tenant !== sf.tenant || res.status.name !== sf.name)) {
+      diags.push(fileDiag(sf.file, 'status-mismatch', `status.intent_id/tenant/name (${res.status.intent_id}, ${res.status.tenant}, ${res.status.name}) do not match the file (${id})`));
+      continue;
+    }
+    const owner = intents.find((i) => i.tenant === sf.tenant && i.name === sf.name);
+    if (!owner) {
+      if (!tenantHasBadIntent.has(sf.tenant)) {
+        diags.push(fileDiag(sf.file, 'orphan-status', `no intent ${sf.name} in tenant ${sf.tenant} for this status file`, 'delete the status file (the reconciler removes it when an intent is deleted)'));
+      }
+      continue;
+    }
+    if (res.status) statuses.set(owner.id, res.status);
+  }
+
+  let reported = diags;
+  let keptIntents = intents;
+  if (opts.only && opts.only.length) {
+    const only = opts.only.map(normalizePath);
+    const selected = (f: string) => only.some((o) => o === '' || o === '.' || f === o || f.startsWith(o + '/'));
+    reported = diags.filter((d) => d.file === CONFIG_FILE || d.file.startsWith('tenants/') || selected(d.file));
+    keptIntents = intents.filter((i) => selected(i.file));
+  }
+  return {
+    config,
+    tenants: [...tenants.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+    intents: keptIntents.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    statuses,
+    diagnostics: sortDiagnostics(reported),
+  };
+}
+
+export function repoHasErrors(model: RepoModel): boolean {
+  return hasErrors(model.diagnostics);
+}
