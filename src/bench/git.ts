@@ -1,0 +1,91 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createBareRepo, startGitHttpServer } from '../git/http-server.js';
+import { openRemoteRepo } from '../git/repo.js';
+import type { GitRepo } from '../git/types.js';
+
+const AUTHOR = { name: 'flare-bench', email: 'bench@flare.invalid' };
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+function status(i: number, owner: string) {
+  return {
+    changes: [{ path: `status/${owner}-${i % 5}.yaml`, content: `phase: Running\nobservedGeneration: ${i}\n` }],
+    message: `flare: status ${owner} ${i} [skip ci]\n\nFlare-Intent: ${owner}-${i % 5}\n`,
+    author: AUTHOR,
+  };
+}
+
+/**
+ * Time from commitAndPush() to a pushed commit on the local smart-HTTP remote (git http-backend),
+ * uncontended, and under contention from a second private clone pushing at the same time.
+ */
+export async function benchGit(log: (line: string) => void): Promise<void> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'flare-bench-git-'));
+  const server = await startGitHttpServer({ root: path.join(tmp, 'srv') });
+  const repos: GitRepo[] = [];
+  try {
+    const seed = path.join(tmp, 'seed');
+    await mkdir(path.join(seed, 'intents'), { recursive: true });
+    for (let i = 0; i < 20; i++) await writeFile(path.join(seed, 'intents', `i${i}.yaml`), `name: i${i}\n`);
+    await createBareRepo(path.join(tmp, 'srv'), 'bench', { branch: 'main', seedFrom: seed });
+    const url = `${server.url}/bench.git`;
+
+    const t0 = performance.now();
+    const a = await openRemoteRepo({ url, dir: path.join(tmp, 'a'), branch: 'main' });
+    repos.push(a);
+    log(`git: clone over smart HTTP ${(performance.now() - t0).toFixed(0)} ms`);
+
+    await a.commitAndPush(status(-1, 'warm'));
+    const times: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const start = performance.now();
+      const result = await a.commitAndPush(status(i, 'a'));
+      times.push(performance.now() - start);
+      if (!result.pushed) throw new Error('bench commit did not push');
+    }
+    times.sort((x, y) => x - y);
+    log(`git: commitAndPush → pushed, uncontended: median ${quantile(times, 0.5).toFixed(0)} ms, p95 ${quantile(times, 0.95).toFixed(0)} ms (n=20)`);
+
+    const b = await openRemoteRepo({ url, dir: path.join(tmp, 'b'), branch: 'main' });
+    repos.push(b);
+    // Two writers on one remote: `pauseMs` is each writer's think time between commits (a
+    // reconciler cycle or a human edit); 0 is a competitor pushing back-to-back.
+    const race = async (pauseMs: number, round: string) => {
+      const times: number[] = [];
+      const attempts: number[] = [];
+      let failed = 0;
+      const loop = async (repo: GitRepo, owner: string) => {
+        for (let i = 0; i < 10; i++) {
+          const start = performance.now();
+          try {
+            const result = await repo.commitAndPush(status(i, `${owner}${round}`));
+            times.push(performance.now() - start);
+            attempts.push(result.attempts);
+          } catch {
+            failed++;
+          }
+          if (pauseMs > 0) await new Promise((r) => setTimeout(r, Math.random() * pauseMs));
+        }
+      };
+      await Promise.all([loop(a, 'a'), loop(b, 'b')]);
+      times.sort((x, y) => x - y);
+      const retried = attempts.filter((n) => n > 1).length;
+      log(
+        `git: two clones racing, pause 0–${pauseMs} ms: median ${quantile(times, 0.5).toFixed(0)} ms, ` +
+          `p95 ${quantile(times, 0.95).toFixed(0)} ms; ${retried}/${attempts.length} landed after a retry ` +
+          `(max ${Math.max(0, ...attempts)} attempts), ${failed}/20 gave up after 5 attempts`,
+      );
+    };
+    await race(500, 'slow');
+    await race(0, 'tight');
+  } finally {
+    for (const repo of repos) await repo.close();
+    await server.close();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}

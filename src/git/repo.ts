@@ -1,0 +1,375 @@
+import { mkdir, readdir, realpath, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { GitError } from '../errors.js';
+import { RETRYABLE_PUSH_REASONS, parsePushPorcelain, runGit } from './exec.js';
+import type { RunGitOptions, RunGitResult } from './exec.js';
+import { SerialQueue } from './queue.js';
+import type { CommitRequest, CommitResult, FileChange, GitRepo } from './types.js';
+import { applyChanges, pathspecInput, validateCommitRequest } from './worktree.js';
+
+export interface RetryOptions {
+  /** Push attempts before giving up (default 5). */
+  maxAttempts?: number;
+  /** First backoff step; doubles per attempt, capped at 1 s, jittered ×0.5–1.5 (default 50). */
+  retryDelayMs?: number;
+  /** Source of jitter in [0, 1) (default Math.random). */
+  random?: () => number;
+}
+
+export interface RemoteRepoOptions extends RetryOptions {
+  /** Anything `git clone` accepts: http(s) smart-HTTP URL, ssh, or a path to a bare repository. */
+  url: string;
+  /** The reconciler's private clone; created when missing or empty. */
+  dir: string;
+  branch: string;
+  /** HTTP basic credentials, sent as a header via the environment: never in argv or .git/config. */
+  auth?: { username: string; password: string };
+  /** Limit per git command (default 120 s): a hung remote must not stall the cycle forever. */
+  timeoutMs?: number;
+}
+
+export interface LocalRepoOptions extends RetryOptions {
+  /** A working tree whose checked-out branch must be `branch`. */
+  path: string;
+  branch: string;
+}
+
+const DEFAULT_ATTEMPTS = 5;
+const DEFAULT_DELAY_MS = 50;
+const DEFAULT_TIMEOUT_MS = 120_000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function backoffMs(attempt: number, options: RetryOptions): number {
+  const base = options.retryDelayMs ?? DEFAULT_DELAY_MS;
+  const step = Math.min(1000, base * 2 ** (attempt - 1));
+  return Math.round(step * (0.5 + (options.random ?? Math.random)()));
+}
+
+function authorEnv(author: CommitRequest['author']): Record<string, string> {
+  return {
+    GIT_AUTHOR_NAME: author.name,
+    GIT_AUTHOR_EMAIL: author.email,
+    GIT_COMMITTER_NAME: author.name,
+    GIT_COMMITTER_EMAIL: author.email,
+  };
+}
+
+async function checkBranchName(branch: string, cwd: string): Promise<void> {
+  try {
+    await runGit(['check-ref-format', `refs/heads/${branch}`], { cwd });
+  } catch {
+    throw new GitError(`invalid branch name ${JSON.stringify(branch)}`, 'invalid-branch');
+  }
+}
+
+/** Shared by both implementations: one queue, close semantics, staging of a change set. */
+abstract class QueuedRepo implements GitRepo {
+  protected readonly queue = new SerialQueue();
+  private closed = false;
+
+  constructor(
+    readonly dir: string,
+    protected readonly branch: string,
+    protected readonly retry: RetryOptions,
+  ) {}
+
+  protected abstract git(args: string[], extra?: Partial<RunGitOptions>): Promise<RunGitResult>;
+  protected abstract doSync(): Promise<string>;
+  protected abstract doCommit(req: CommitRequest): Promise<CommitResult>;
+
+  protected enqueue<T>(task: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new GitError(`repository ${this.dir} is closed`, 'closed'));
+    return this.queue.run(task);
+  }
+
+  sync(): Promise<string> {
+    return this.enqueue(() => this.doSync());
+  }
+
+  head(): Promise<string> {
+    return this.enqueue(() => this.readHead());
+  }
+
+  commitAndPush(req: CommitRequest): Promise<CommitResult> {
+    try {
+      validateCommitRequest(req);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // Copy now: a caller mutating its arrays while the request waits in the queue changes nothing.
+    const frozen: CommitRequest = {
+      changes: req.changes.map((c) => ({ path: c.path, content: c.content })),
+      message: req.message,
+      author: { ...req.author },
+    };
+    return this.enqueue(() => this.doCommit(frozen));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.queue.drain();
+  }
+
+  /** The branch's head commit; '' while the branch has no commit yet. */
+  protected async readHead(): Promise<string> {
+    const { stdout } = await this.git(['rev-parse', '--verify', '-q', 'HEAD^{commit}'], { okCodes: [1] });
+    return stdout.trim();
+  }
+
+  /** Writes the changes and stages exactly their paths (forced: a .gitignore must not hide them). */
+  protected async stage(changes: FileChange[], extra: Partial<RunGitOptions> = {}): Promise<void> {
+    await applyChanges(this.dir, changes);
+    const written = changes.filter((c) => c.content !== null).map((c) => c.path);
+    const deleted = changes.filter((c) => c.content === null).map((c) => c.path);
+    const fromStdin = ['--pathspec-from-file=-', '--pathspec-file-nul'];
+    if (written.length > 0) await this.git(['add', '-f', ...fromStdin], { ...extra, input: pathspecInput(written) });
+    if (deleted.length > 0) {
+      await this.git(['rm', '-q', '--cached', '--ignore-unmatch', ...fromStdin], { ...extra, input: pathspecInput(deleted) });
+    }
+  }
+
+  protected async backoff(attempt: number): Promise<void> {
+    await sleep(backoffMs(attempt, this.retry));
+  }
+
+  protected get maxAttempts(): number {
+    return Math.max(1, this.retry.maxAttempts ?? DEFAULT_ATTEMPTS);
+  }
+}
+
+/**
+ * The reconciler's private clone of a remote. It owns the working copy: sync() and every commit
+ * start from the remote head with a hard reset, so stray local files and unpushed commits left
+ * by a failed cycle are discarded rather than pushed later by surprise.
+ */
+class RemoteGitRepo extends QueuedRepo {
+  constructor(
+    dir: string,
+    branch: string,
+    private readonly options: RemoteRepoOptions,
+  ) {
+    super(dir, branch, options);
+  }
+
+  protected git(args: string[], extra: Partial<RunGitOptions> = {}): Promise<RunGitResult> {
+    const config: Record<string, string> = {};
+    if (this.options.auth) {
+      const token = Buffer.from(`${this.options.auth.username}:${this.options.auth.password}`).toString('base64');
+      config['http.extraHeader'] = `Authorization: Basic ${token}`;
+    }
+    return runGit(args, { cwd: this.dir, timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, config, ...extra });
+  }
+
+  private get remoteRef(): string {
+    return `refs/remotes/origin/${this.branch}`;
+  }
+
+  /** Fetches the branch; false when the remote has no such branch yet (an empty remote). */
+  async fetch(): Promise<boolean> {
+    try {
+      await this.git(['fetch', '--quiet', '--no-tags', 'origin', `+refs/heads/${this.branch}:${this.remoteRef}`]);
+      return true;
+    } catch (err) {
+      if (!(err instanceof GitError) || err.reason !== 'missing-ref') throw err;
+      await this.git(['update-ref', '-d', this.remoteRef]);
+      return false;
+    }
+  }
+
+  /** Moves the branch, index and working tree to the last fetched remote head. */
+  private async resetToRemote(): Promise<void> {
+    const { stdout } = await this.git(['rev-parse', '--verify', '-q', `${this.remoteRef}^{commit}`], { okCodes: [1] });
+    if (stdout.trim()) {
+      await this.git(['checkout', '-q', '-f', '-B', this.branch, this.remoteRef]);
+    } else {
+      // Remote has no such branch: start it from nothing; the first push creates it.
+      await this.git(['symbolic-ref', 'HEAD', `refs/heads/${this.branch}`]);
+      await this.git(['update-ref', '-d', `refs/heads/${this.branch}`]);
+      await this.git(['read-tree', '--empty']);
+    }
+    await this.git(['clean', '-q', '-ffdx']);
+  }
+
+  protected async doSync(): Promise<string> {
+    await this.fetch();
+    await this.resetToRemote();
+    return this.readHead();
+  }
+
+  private async push(): Promise<void> {
+    const { stdout } = await this.git(['push', '--porcelain', '--no-verify', 'origin', `HEAD:refs/heads/${this.branch}`]);
+    const rejected = parsePushPorcelain(stdout).find((r) => r.flag === '!');
+    if (rejected) throw new GitError(`git push rejected: ${rejected.summary}`, 'remote-rejected');
+  }
+
+  protected async doCommit(req: CommitRequest): Promise<CommitResult> {
+    let attempts = 0;
+    try {
+      for (;;) {
+        await this.resetToRemote();
+        await this.stage(req.changes);
+        const changed = await this.git(['diff', '--cached', '--quiet'], { okCodes: [1] });
+        if (changed.code === 0) {
+          return { sha: undefined, pushed: false, attempts };
+        }
+        await this.git(['commit', '-q', '--no-verify', '--no-gpg-sign', '--cleanup=whitespace', '-F', '-'], {
+          input: req.message,
+          env: authorEnv(req.author),
+        });
+        const sha = await this.readHead();
+        attempts++;
+        try {
+          await this.push();
+          return { sha, pushed: true, attempts };
+        } catch (err) {
+          if (!(err instanceof GitError) || !RETRYABLE_PUSH_REASONS.includes(err.reason ?? '')) throw err;
+          if (attempts >= this.maxAttempts) {
+            throw new GitError(
+              `push to ${this.branch} rejected ${attempts} times: the remote kept moving (${err.reason})`,
+              err.reason,
+              { cause: err },
+            );
+          }
+        }
+        await this.backoff(attempts);
+        await this.fetch();
+      }
+    } catch (err) {
+      // Leave the working copy at the remote head, not at an unpushed commit.
+      await this.resetToRemote().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async open(): Promise<void> {
+    const entries = await readdir(this.dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    if (!entries || entries.length === 0) {
+      await mkdir(this.dir, { recursive: true });
+      await this.git(['clone', '--quiet', '--no-checkout', '--origin', 'origin', this.options.url, '.']);
+    } else {
+      await this.verifyClone();
+    }
+    await this.doSync();
+  }
+
+  private async verifyClone(): Promise<void> {
+    const notClone = (why: string) =>
+      new GitError(`${this.dir} is not a clone of ${this.options.url} (${why}); use an empty directory`, 'not-a-clone');
+    let top: string;
+    try {
+      top = (await this.git(['rev-parse', '--show-toplevel'])).stdout.trim();
+    } catch {
+      throw notClone('not a git working tree');
+    }
+    if ((await realpath(top)) !== (await realpath(this.dir))) throw notClone('it lies inside another repository');
+    const { stdout } = await this.git(['config', '--get', 'remote.origin.url'], { okCodes: [1] });
+    if (stdout.trim() !== this.options.url) throw notClone(`origin is ${stdout.trim() || 'not set'}`);
+  }
+}
+
+/**
+ * A repository the user already has checked out, used in place: commits land on `branch`
+ * locally and are never pushed (push it yourself, or use openRemoteRepo with the remote's URL).
+ * Unlike the private clone, nothing is ever reset: the user's other edits and staged changes are
+ * left alone. The commit is built in a temporary index so staged work is not swept into it, the
+ * branch moves with a compare-and-swap (a concurrent user commit triggers a retry on top of it),
+ * and the files written by FLARE overwrite the working tree's copies of those paths.
+ */
+class LocalGitRepo extends QueuedRepo {
+  protected git(args: string[], extra: Partial<RunGitOptions> = {}): Promise<RunGitResult> {
+    return runGit(args, { cwd: this.dir, ...extra });
+  }
+
+  async open(): Promise<void> {
+    await this.checkBranch();
+  }
+
+  private async checkBranch(): Promise<void> {
+    const { stdout } = await this.git(['symbolic-ref', '-q', 'HEAD'], { okCodes: [1] });
+    if (stdout.trim() !== `refs/heads/${this.branch}`) {
+      throw new GitError(
+        `${this.dir}: branch ${this.branch} is not checked out (HEAD is ${stdout.trim() || 'detached'})`,
+        'wrong-branch',
+      );
+    }
+  }
+
+  protected async doSync(): Promise<string> {
+    await this.checkBranch();
+    return this.readHead();
+  }
+
+  protected async doCommit(req: CommitRequest): Promise<CommitResult> {
+    await this.checkBranch();
+    const gitDir = (await this.git(['rev-parse', '--absolute-git-dir'])).stdout.trim();
+    const index = path.join(gitDir, `flare-index-${process.pid}-${randomBytes(4).toString('hex')}`);
+    const withIndex = { env: { GIT_INDEX_FILE: index } };
+    let attempts = 0;
+    try {
+      for (;;) {
+        const parent = await this.readHead();
+        await this.git(parent ? ['read-tree', parent] : ['read-tree', '--empty'], withIndex);
+        await this.stage(req.changes, withIndex);
+        const tree = (await this.git(['write-tree'], withIndex)).stdout.trim();
+        const parentTree = parent ? (await this.git(['rev-parse', `${parent}^{tree}`])).stdout.trim() : '';
+        if (tree === parentTree) return { sha: undefined, pushed: false, attempts };
+        const sha = (
+          await this.git(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-F', '-'], {
+            input: req.message,
+            env: authorEnv(req.author),
+          })
+        ).stdout.trim();
+        attempts++;
+        try {
+          const expected = parent || '0'.repeat(sha.length);
+          await this.git(['update-ref', '-m', 'flare: commit', `refs/heads/${this.branch}`, sha, expected]);
+        } catch (err) {
+          if (!(err instanceof GitError) || err.reason !== 'remote-moved' || attempts >= this.maxAttempts) throw err;
+          await this.backoff(attempts);
+          continue;
+        }
+        // The user's index still holds the old entries for these paths; refresh only those, so
+        // `git status` shows them clean. The commit has landed, so a busy index is not an error.
+        await this.git(['reset', '-q', '--pathspec-from-file=-', '--pathspec-file-nul'], {
+          input: pathspecInput(req.changes.map((c) => c.path)),
+        }).catch(() => undefined);
+        return { sha, pushed: false, attempts };
+      }
+    } finally {
+      await rm(index, { force: true });
+      await rm(`${index}.lock`, { force: true });
+    }
+  }
+}
+
+/** Opens (cloning when needed) the reconciler's private clone and syncs it to the remote head. */
+export async function openRemoteRepo(options: RemoteRepoOptions): Promise<GitRepo> {
+  const dir = path.resolve(options.dir);
+  await mkdir(path.dirname(dir), { recursive: true });
+  await checkBranchName(options.branch, path.dirname(dir));
+  const repo = new RemoteGitRepo(dir, options.branch, options);
+  await repo.open();
+  return repo;
+}
+
+/** Uses a checked-out repository in place; commits stay local (see LocalGitRepo). */
+export async function openLocalRepo(options: LocalRepoOptions): Promise<GitRepo> {
+  const start = path.resolve(options.path);
+  await checkBranchName(options.branch, start);
+  let top: string;
+  try {
+    top = (await runGit(['rev-parse', '--show-toplevel'], { cwd: start })).stdout.trim();
+  } catch (err) {
+    throw new GitError(`${start} is not a git working tree`, 'not-found', { cause: err });
+  }
+  const repo = new LocalGitRepo(top, options.branch, options);
+  await repo.open();
+  return repo;
+}
