@@ -1,0 +1,130 @@
+import { mkdtemp, rm, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ObjectStore } from './api/store.js';
+import { startApiServer, type ApiServer, type ApiServerStats } from './api/server.js';
+import { writeKubeconfig } from './api/kubeconfig.js';
+import type { Faults as ApiFaults } from './api/faults.js';
+import type { StoreStats } from './api/store.js';
+import type { FluidosIdentity } from '../config/model.js';
+import { defaultFederation } from './federation/default.js';
+import { readFederation, type Federation } from './federation/model.js';
+import { FederationSimulator, type SimulatorStats } from './federation/simulator.js';
+
+export type { Federation, FederationProvider, FederationNode } from './federation/model.js';
+export { parseFederation, readFederation, normalizeFederation } from './federation/model.js';
+export { defaultFederation, DEFAULT_FEDERATION_DOC } from './federation/default.js';
+export { FederationSimulator } from './federation/simulator.js';
+
+export interface SandboxOptions {
+  /** A federation, a path to a federation YAML file, or the default federation when absent. */
+  federation?: Federation | string;
+  /** API server port; 0 (default) picks a free one. */
+  port?: number;
+  /** Where to write the kubeconfig; a fresh temp dir (removed on close) when absent. */
+  kubeconfigPath?: string;
+  /** Delay between observable controller steps, ms (default 20). */
+  stepDelayMs?: number;
+  /** Simulated Job run time, ms (default 1000). */
+  jobDurationMs?: number;
+  consumer?: FluidosIdentity;
+  /** Reconcile errors (retried with backoff); silent by default. */
+  onError?: (key: string, err: unknown) => void;
+}
+
+export interface SandboxFaults {
+  /** Provider outage: its Flavors go unavailable, its virtual nodes NotReady, its Allocations Inactive, pods on them fail. */
+  providerDown(provider: string): void;
+  /** The provider's Flavors are offered again; allocations lost during the outage stay lost. */
+  providerUp(provider: string): void;
+  /** Contention: the next `count` Reservations on this provider/flavor (any when omitted) are refused. */
+  refuseReservations(count: number, target?: { provider?: string; flavor?: string }): void;
+  /** API server faults (500, 429, slow requests, dropped watches); `{}` clears them. */
+  api(faults: ApiFaults): void;
+  /** Clears every fault: providers up, no refusals, no API faults. */
+  clear(): void;
+}
+
+export interface SandboxStats {
+  simulator: SimulatorStats;
+  store: StoreStats;
+  server: ApiServerStats;
+}
+
+export interface SandboxHandle {
+  url: string;
+  kubeconfigPath: string;
+  store: ObjectStore;
+  federation: Federation;
+  simulator: FederationSimulator;
+  server: ApiServer;
+  faults: SandboxFaults;
+  stats(): SandboxStats;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the whole sandbox: the in-process Kubernetes API server, the simulated FLUIDOS
+ * federation (provider Nodes and Flavors) and the FLUIDOS/Liqo/workload controllers, and writes
+ * a kubeconfig for kubectl and @kubernetes/client-node.
+ */
+export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHandle> {
+  const federation =
+    opts.federation === undefined ? defaultFederation() : typeof opts.federation === 'string' ? readFederation(opts.federation) : opts.federation;
+  const store = new ObjectStore();
+  const simOpts: ConstructorParameters<typeof FederationSimulator>[2] = {};
+  if (opts.stepDelayMs !== undefined) simOpts.stepDelayMs = opts.stepDelayMs;
+  if (opts.jobDurationMs !== undefined) simOpts.jobDurationMs = opts.jobDurationMs;
+  if (opts.consumer) simOpts.consumer = opts.consumer;
+  if (opts.onError) simOpts.onError = opts.onError;
+  const simulator = new FederationSimulator(store, federation, simOpts);
+  simulator.start();
+  let server: ApiServer;
+  try {
+    server = await startApiServer({ store, port: opts.port ?? 0 });
+  } catch (err) {
+    simulator.close();
+    throw err;
+  }
+  let tempDir: string | undefined;
+  let kubeconfigPath = opts.kubeconfigPath;
+  try {
+    if (!kubeconfigPath) {
+      tempDir = await mkdtemp(join(tmpdir(), 'flare-sandbox-'));
+      kubeconfigPath = join(tempDir, 'kubeconfig');
+    } else await mkdir(dirname(kubeconfigPath), { recursive: true });
+    await writeKubeconfig(kubeconfigPath, server.url);
+  } catch (err) {
+    simulator.close();
+    await server.close();
+    throw err;
+  }
+  let closed = false;
+  const faults: SandboxFaults = {
+    providerDown: (p) => simulator.providerDown(p),
+    providerUp: (p) => simulator.providerUp(p),
+    refuseReservations: (count, target) => simulator.refuseReservations(count, target),
+    api: (f) => server.setFaults(f),
+    clear: () => {
+      simulator.clearFaults();
+      server.setFaults({});
+    },
+  };
+  return {
+    url: server.url,
+    kubeconfigPath,
+    store,
+    federation,
+    simulator,
+    server,
+    faults,
+    stats: () => ({ simulator: simulator.stats(), store: store.stats(), server: server.stats() }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      simulator.close();
+      await server.close();
+      if (tempDir) await rm(tempDir, { recursive: true, force: true });
+    },
+  };
+}
