@@ -1,0 +1,983 @@
+import { randomUUID } from 'node:crypto';
+import type { KubeObject, ObjectRef } from '../../k8s/object.js';
+import { ApiError } from './errors.js';
+import { DEFAULT_KINDS, KindTable, qualifiedResource, type KindInfo } from './kinds.js';
+import { clone, deepEqual, jsonPatch, mergePatch } from './patch.js';
+import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from './selectors.js';
+import {
+  ancestors,
+  applyMerge,
+  changedPaths,
+  deletePath,
+  dotted,
+  getPath,
+  leafPaths,
+  overlapAt,
+  sameFieldSet,
+  toFieldsV1,
+  type FieldSet,
+  type ManagerEntry,
+  type Scope,
+} from './ssa.js';
+
+/*
+ * The sandbox's in-process object store: the state behind the HTTP API server, and directly
+ * usable by in-process controllers (the FLUIDOS/Liqo simulator).
+ *
+ * Contract for in-process callers:
+ * - Every method is synchronous and throws ApiError (a ClusterError: `.status` is the HTTP code,
+ *   `.reason` the Status reason: NotFound, AlreadyExists, Conflict, Invalid, BadRequest, Expired).
+ * - Objects returned are deep copies: mutate them freely.
+ * - Watch callbacks run asynchronously (a microtask after the write), in resourceVersion order,
+ *   so a callback may write to the store without re-entrancy.
+ * - resourceVersion is one global counter (as a decimal string on objects).
+ *
+ * API (ref = ObjectRef {apiVersion, kind, namespace?, name}):
+ *   get(ref) -> obj | undefined            list(apiVersion, kind, {namespace?, labelSelector?, fieldSelector?}) -> {items, resourceVersion}
+ *   create(obj, {fieldManager?})            update(obj, {fieldManager?, subresource?})   (resourceVersion precondition when set)
+ *   updateStatus(obj)                       patch(ref, patch, 'merge'|'json'|'strategic', {subresource?, fieldManager?})
+ *   patchStatus(ref, statusPatch)           apply(obj, {fieldManager, force?, subresource?})   (server-side apply)
+ *   delete(ref, {propagationPolicy?})       watch(apiVersion, kind, {namespace?, labelSelector?, fieldSelector?, resourceVersion?}, cb) -> stop
+ *   stats() / resetStats()                  expireHistory()   kindInfo(apiVersion, kind)   kinds (KindTable)
+ * Methods named *Raw / peek* are for the HTTP server: they skip the copies.
+ */
+
+export type WriteVerb = 'create' | 'update' | 'patch' | 'apply' | 'delete';
+
+export interface StoreListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+export interface StoreList {
+  items: KubeObject[];
+  /** The store's resourceVersion when the list was taken: watch from here to miss nothing. */
+  resourceVersion: string;
+}
+
+export interface WriteOptions {
+  /** Manager recorded in managedFields for Update operations (default `sandbox`). */
+  fieldManager?: string;
+  /** `status` to write the status subresource: only `.status` changes. */
+  subresource?: 'status';
+}
+
+export interface StoreApplyOptions {
+  fieldManager: string;
+  force?: boolean;
+  subresource?: 'status';
+}
+
+export type PatchType = 'merge' | 'json' | 'strategic';
+
+export interface DeleteOptions {
+  /** Background/Foreground delete dependents (ownerReferences) at once; Orphan leaves them. */
+  propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
+  /** Fail with 409 when the live resourceVersion differs. */
+  resourceVersion?: string;
+}
+
+export interface StoreWatchOptions extends StoreListOptions {
+  /** Missing or `0`: ADDED for every existing object first. Otherwise replay events after it. */
+  resourceVersion?: string;
+}
+
+export type StoreEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'ERROR';
+
+export interface StoreEvent {
+  type: StoreEventType;
+  /** The object (a copy), or for ERROR a meta/v1 Status (410 Expired). */
+  object: KubeObject;
+}
+
+export interface StoreStats {
+  /** Write calls by verb, whether or not they changed anything. */
+  requests: Record<WriteVerb, number>;
+  /** Write calls by kind then verb. */
+  byKind: Record<string, Partial<Record<WriteVerb, number>>>;
+  /** Writes that changed an object (bumped resourceVersion). */
+  mutations: number;
+  /** Current resourceVersion. */
+  resourceVersion: number;
+  /** Objects stored. */
+  objects: number;
+}
+
+export interface ObjectStoreOptions {
+  kinds?: readonly KindInfo[];
+  /** Events kept for watch replay; a watch from an older resourceVersion gets 410 Expired. */
+  historySize?: number;
+  /** Namespaces created up front (default: default, kube-system, kube-public, kube-node-lease). */
+  namespaces?: string[];
+  clock?: () => Date;
+}
+
+/** @internal an event as kept in history; `object` is the immutable stored object. */
+export interface HistoryEvent {
+  rv: number;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  kindKey: string;
+  namespace: string;
+  object: KubeObject;
+  /** The object before the change (MODIFIED), to turn selector transitions into ADDED/DELETED. */
+  prev: KubeObject | undefined;
+  /** Serialized `object`, cached for HTTP watchers. */
+  json?: string;
+}
+
+/** @internal a raw watch delivery, used by the HTTP server (synchronous, shared objects). */
+export type RawWatchCallback = (type: StoreEventType, object: KubeObject, ev?: HistoryEvent) => void;
+
+interface Entry {
+  info: KindInfo;
+  obj: KubeObject;
+  managers: ManagerEntry[];
+}
+
+interface Watcher {
+  kindKey: string;
+  namespace: string | undefined;
+  labels: LabelSelector;
+  fields: FieldSelector;
+  cb: RawWatchCallback;
+  closed: boolean;
+}
+
+const NAME_RE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const GEN_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+function kindKeyOf(apiVersion: string, kind: string): string {
+  return `${apiVersion}|${kind}`;
+}
+
+function nsName(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function emptyVerbs(): Record<WriteVerb, number> {
+  return { create: 0, update: 0, patch: 0, apply: 0, delete: 0 };
+}
+
+export class ObjectStore {
+  readonly kinds: KindTable;
+  private readonly data = new Map<string, Map<string, Entry>>();
+  private readonly watchers = new Map<string, Set<Watcher>>();
+  private readonly ownerIndex = new Map<string, Set<Entry>>();
+  private readonly history: (HistoryEvent | undefined)[];
+  private historyHead = 0;
+  private rv = 0;
+  private readonly clock: () => Date;
+  private counters = { requests: emptyVerbs(), byKind: {} as StoreStats['byKind'], mutations: 0 };
+
+  constructor(opts: ObjectStoreOptions = {}) {
+    this.kinds = new KindTable(opts.kinds ?? DEFAULT_KINDS);
+    this.history = new Array(Math.max(1, opts.historySize ?? 10_000));
+    this.clock = opts.clock ?? (() => new Date());
+    for (const ns of opts.namespaces ?? ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+      this.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    }
+    this.resetStats();
+  }
+
+  /** The current global resourceVersion. */
+  get resourceVersion(): number {
+    return this.rv;
+  }
+
+  /** The kind of an apiVersion+kind, or 404 NotFound when the sandbox does not serve it. */
+  kindInfo(apiVersion: string, kind: string): KindInfo {
+    const info = this.kinds.lookup(apiVersion, kind);
+    if (!info) throw new ApiError(404, 'NotFound', `the server could not find the requested resource (kind ${kind} in ${apiVersion})`);
+    return info;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** A copy of the object, or undefined when absent. */
+  get(ref: ObjectRef): KubeObject | undefined {
+    const e = this.entry(ref);
+    return e ? clone(e.obj) : undefined;
+  }
+
+  /** Objects of a kind, sorted by namespace then name. */
+  list(apiVersion: string, kind: string, opts: StoreListOptions = {}): StoreList {
+    const r = this.peekList(apiVersion, kind, opts);
+    return { items: r.items.map((o) => clone(o)), resourceVersion: r.resourceVersion };
+  }
+
+  /** @internal like get, without the copy: callers must not mutate the result. */
+  peek(ref: ObjectRef): KubeObject | undefined {
+    return this.entry(ref)?.obj;
+  }
+
+  /** @internal like list, without copies. */
+  peekList(apiVersion: string, kind: string, opts: StoreListOptions = {}): StoreList {
+    const info = this.kindInfo(apiVersion, kind);
+    const labels = parseLabelSelector(opts.labelSelector);
+    const fields = parseFieldSelector(opts.fieldSelector);
+    const bucket = this.data.get(kindKeyOf(info.apiVersion, info.kind));
+    const items: KubeObject[] = [];
+    if (bucket) {
+      const keys = [...bucket.keys()].sort();
+      for (const k of keys) {
+        const o = bucket.get(k)!.obj;
+        if (opts.namespace && info.namespaced && o.metadata.namespace !== opts.namespace) continue;
+        if (labels.length && !matchesLabels(labels, o.metadata.labels)) continue;
+        if (fields.length && !matchesFields(fields, o)) continue;
+        items.push(o);
+      }
+    }
+    return { items, resourceVersion: String(this.rv) };
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /**
+   * Creates an object. 409 AlreadyExists, 404 when its namespace is missing, 422 Invalid for a
+   * bad name. `metadata.generateName` without a name picks a random suffix. Custom kinds with a
+   * status subresource drop `.status` on create (built-ins keep it, so a simulator can create a
+   * Node with its status in one call).
+   */
+  create(obj: KubeObject, opts: WriteOptions = {}): KubeObject {
+    return clone(this.createRaw(obj, opts));
+  }
+
+  /**
+   * Replaces an object (PUT). When `metadata.resourceVersion` is set it must equal the live one
+   * (409 Conflict otherwise): optimistic concurrency. `.status` is ignored unless
+   * `subresource: 'status'`, which changes nothing but `.status`. 404 when absent.
+   */
+  update(obj: KubeObject, opts: WriteOptions = {}): KubeObject {
+    return clone(this.updateRaw(obj, opts));
+  }
+
+  /** update() of the status subresource. */
+  updateStatus(obj: KubeObject, opts: Omit<WriteOptions, 'subresource'> = {}): KubeObject {
+    return this.update(obj, { ...opts, subresource: 'status' });
+  }
+
+  /**
+   * Patches an object: `merge` (RFC 7386), `json` (RFC 6902) or `strategic` (treated as merge;
+   * the HTTP layer refuses it on custom kinds with 415). 404 when absent.
+   */
+  patch(ref: ObjectRef, patch: unknown, type: PatchType = 'merge', opts: WriteOptions = {}): KubeObject {
+    return clone(this.patchRaw(ref, patch, type, opts));
+  }
+
+  /** Merge-patches `.status` through the status subresource: `patchStatus(ref, {phase: 'Ready'})`. */
+  patchStatus(ref: ObjectRef, status: unknown, opts: Omit<WriteOptions, 'subresource'> = {}): KubeObject {
+    return this.patch(ref, { status }, 'merge', { ...opts, subresource: 'status' });
+  }
+
+  /**
+   * Server-side apply. Creates the object when absent. See applyRaw for the semantics.
+   */
+  apply(obj: KubeObject, opts: StoreApplyOptions): KubeObject {
+    return clone(this.applyRaw(obj, opts));
+  }
+
+  /**
+   * Deletes an object and returns its last state. 404 when absent. An object with finalizers
+   * only gets `deletionTimestamp`; it goes when a write leaves its finalizers empty. Deleting a
+   * Namespace removes everything in it at once (finalizers of its contents are not waited for).
+   * Dependents (ownerReferences by uid) go too unless propagationPolicy is Orphan.
+   */
+  delete(ref: ObjectRef, opts: DeleteOptions = {}): KubeObject {
+    return clone(this.deleteRaw(ref, opts));
+  }
+
+  /**
+   * Watches a kind. The callback runs asynchronously, in order. Returns the unsubscribe
+   * function. A resourceVersion older than the kept history yields one ERROR event carrying a
+   * 410 Expired Status, then nothing more.
+   */
+  watch(apiVersion: string, kind: string, opts: StoreWatchOptions, cb: (e: StoreEvent) => void): () => void {
+    let queue: StoreEvent[] = [];
+    let scheduled = false;
+    let stopped = false;
+    const flush = (): void => {
+      scheduled = false;
+      const batch = queue;
+      queue = [];
+      for (const e of batch) {
+        if (stopped) return;
+        cb(e);
+      }
+    };
+    const stop = this.watchRaw(apiVersion, kind, opts, (type, object) => {
+      queue.push({ type, object: clone(object) });
+      if (!scheduled) {
+        scheduled = true;
+        queueMicrotask(flush);
+      }
+    });
+    return () => {
+      stopped = true;
+      stop();
+    };
+  }
+
+  /** Write counters since construction (or the last resetStats). */
+  stats(): StoreStats {
+    let objects = 0;
+    for (const b of this.data.values()) objects += b.size;
+    return {
+      requests: { ...this.counters.requests },
+      byKind: JSON.parse(JSON.stringify(this.counters.byKind)) as StoreStats['byKind'],
+      mutations: this.counters.mutations,
+      resourceVersion: this.rv,
+      objects,
+    };
+  }
+
+  resetStats(): void {
+    this.counters = { requests: emptyVerbs(), byKind: {}, mutations: 0 };
+  }
+
+  /**
+   * Forgets the watch history, so that a watch from any resourceVersion older than the current
+   * one gets 410 Expired (what a real server does after compaction). For tests of client recovery.
+   */
+  expireHistory(): void {
+    this.history.fill(undefined);
+    this.expiredBefore = this.rv + 1;
+  }
+
+  // ---------------------------------------------------------------- internals used by the server
+
+  /** @internal */
+  createRaw(input: KubeObject, opts: WriteOptions = {}): KubeObject {
+    const info = this.kindInfo(input.apiVersion, input.kind);
+    this.count(info, 'create');
+    if (!isObj(input.metadata)) throw this.invalid(info, '', 'metadata', 'Required value');
+    const obj = clone(input);
+    const meta = obj.metadata;
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + this.suffix();
+    this.checkNameAndNamespace(info, obj);
+    const bucket = this.bucket(info);
+    const k = nsName(meta.namespace, meta.name);
+    if (bucket.has(k)) {
+      throw new ApiError(409, 'AlreadyExists', `${qualifiedResource(info)} "${meta.name}" already exists`, {
+        name: meta.name,
+        group: info.group,
+        kind: info.plural,
+      });
+    }
+    if (info.hasStatus && info.custom) delete obj.status;
+    if (info.kind === 'Namespace') obj.status = { phase: 'Active', ...(isObj(obj.status) ? obj.status : {}) };
+    this.stripSystemMeta(obj);
+    meta.uid = randomUUID();
+    meta.creationTimestamp = this.now();
+    meta.generation = 1;
+    const manager = opts.fieldManager ?? 'sandbox';
+    const entry: Entry = { info, obj, managers: [] };
+    this.recordUpdate(entry, undefined, obj, manager, 'all');
+    this.commit(entry, undefined, 'ADDED');
+    return entry.obj;
+  }
+
+  /** @internal */
+  updateRaw(input: KubeObject, opts: WriteOptions = {}): KubeObject {
+    const info = this.kindInfo(input.apiVersion, input.kind);
+    this.count(info, 'update');
+    const entry = this.mustEntry(info, input.metadata?.namespace, input.metadata?.name);
+    this.checkPrecondition(entry, input.metadata.resourceVersion);
+    return this.replace(entry, input, opts.subresource, opts.fieldManager ?? 'sandbox');
+  }
+
+  /** @internal */
+  patchRaw(ref: ObjectRef, patch: unknown, type: PatchType, opts: WriteOptions = {}): KubeObject {
+    const info = this.kindInfo(ref.apiVersion, ref.kind);
+    this.count(info, 'patch');
+    const entry = this.mustEntry(info, ref.namespace, ref.name);
+    const live = entry.obj;
+    let next: unknown;
+    if (type === 'json') next = jsonPatch(live, patch);
+    else {
+      if (!isObj(patch)) throw new ApiError(400, 'BadRequest', 'a merge patch must be a JSON object');
+      next = mergePatch(live, patch);
+    }
+    if (!isObj(next)) throw new ApiError(422, 'Invalid', 'the patch did not produce an object');
+    const result = next as KubeObject;
+    const rvInPatch = isObj(patch) && isObj(patch.metadata) ? patch.metadata.resourceVersion : undefined;
+    if (typeof rvInPatch === 'string') this.checkPrecondition(entry, rvInPatch);
+    // Identity is not patchable.
+    result.apiVersion = live.apiVersion;
+    result.kind = live.kind;
+    result.metadata = { ...(isObj(result.metadata) ? result.metadata : {}), name: live.metadata.name } as KubeObject['metadata'];
+    if (live.metadata.namespace) result.metadata.namespace = live.metadata.namespace;
+    return this.replace(entry, result, opts.subresource, opts.fieldManager ?? 'sandbox');
+  }
+
+  /**
+   * @internal Server-side apply.
+   * - Fields are leaves of maps; lists are atomic (owned and replaced whole).
+   * - Each (manager, subresource) Apply entry owns the leaves of its last applied config; another
+   *   manager (Apply or Update) owning a leaf the config sets to a different value is a conflict:
+   *   409 Conflict with causes of type FieldManagerConflict, unless force, which takes ownership.
+   * - Leaves the manager applied before but not now are removed when nobody else owns them.
+   * - Applying the same config again changes nothing: same resourceVersion, no watch event.
+   * - A `metadata.resourceVersion` in the config is a precondition (409 when stale).
+   * - Object applies ignore `.status` of kinds with a status subresource; `subresource: 'status'`
+   *   applies only `.status`.
+   */
+  applyRaw(input: KubeObject, opts: StoreApplyOptions): KubeObject {
+    if (!isObj(input) || typeof input.apiVersion !== 'string' || typeof input.kind !== 'string') {
+      throw new ApiError(400, 'BadRequest', 'apply configuration must have apiVersion and kind');
+    }
+    const info = this.kindInfo(input.apiVersion, input.kind);
+    this.count(info, 'apply');
+    if (!opts.fieldManager) throw new ApiError(400, 'BadRequest', 'PATCH with apply-patch requires a fieldManager');
+    if (!isObj(input.metadata) || !input.metadata.name) throw this.invalid(info, '', 'metadata.name', 'Required value: name is required');
+    const cfg = clone(input);
+    if (!info.namespaced) delete cfg.metadata.namespace;
+    const sub = opts.subresource;
+    const scope: Scope = sub === 'status' ? 'status' : info.hasStatus ? 'main' : 'all';
+    if (scope === 'main') delete cfg.status;
+    if (scope === 'status') {
+      for (const k of Object.keys(cfg)) if (k !== 'apiVersion' && k !== 'kind' && k !== 'metadata' && k !== 'status') delete cfg[k];
+    }
+    const entry = this.entry({ apiVersion: info.apiVersion, kind: info.kind, name: cfg.metadata.name, namespace: cfg.metadata.namespace });
+    if (!entry) {
+      if (sub === 'status') throw this.notFound(info, cfg.metadata.name);
+      // Create through apply: ownership is the Apply manager's, not an Update.
+      const created = this.createRawForApply(info, cfg, opts.fieldManager);
+      return created;
+    }
+    if (cfg.metadata.resourceVersion !== undefined) this.checkPrecondition(entry, String(cfg.metadata.resourceVersion));
+
+    const newSet = leafPaths(cfg, scope);
+    const newAnc = ancestors(newSet);
+    const live = entry.obj;
+    const mine = (m: ManagerEntry): boolean => m.manager === opts.fieldManager && m.operation === 'Apply' && m.subresource === sub;
+    const prevMine = entry.managers.find(mine);
+
+    const conflicts: { manager: string; apiVersion: string; path: string }[] = [];
+    const stolen = new Map<ManagerEntry, string[]>();
+    for (const m of entry.managers) {
+      if (mine(m)) continue;
+      for (const p of m.fields) {
+        const at = overlapAt(p, newSet, newAnc);
+        if (at === undefined) continue;
+        if (deepEqual(getPath(live, at), getPath(cfg, at))) continue;
+        conflicts.push({ manager: m.manager, apiVersion: m.apiVersion, path: at });
+        const list = stolen.get(m) ?? [];
+        list.push(p);
+        stolen.set(m, list);
+      }
+    }
+    if (conflicts.length && !opts.force) throw conflictError(info, cfg.metadata.name, conflicts);
+
+    const managers: ManagerEntry[] = entry.managers.map((m) => {
+      const s = stolen.get(m);
+      if (!s) return m;
+      const fields = new Set(m.fields);
+      for (const p of s) fields.delete(p);
+      return { ...m, fields };
+    });
+
+    // applyMerge shares untouched subtrees with the live object; copy before deleting in them.
+    let next = applyMerge(live, cfg) as KubeObject;
+    const removals: string[] = [];
+    if (prevMine) {
+      const others = managers.filter((m) => !mine(m));
+      for (const p of prevMine.fields) {
+        if (newSet.has(p) || newAnc.has(p) || overlapAt(p, newSet, newAnc) !== undefined) continue;
+        const ownedElsewhere = others.some((m) => m.fields.has(p) || overlapAt(p, m.fields, ancestors(m.fields)) !== undefined);
+        if (!ownedElsewhere) removals.push(p);
+      }
+    }
+    if (removals.length) {
+      next = clone(next);
+      for (const p of removals) deletePath(next, p);
+    }
+    const idx = managers.findIndex(mine);
+    const unchangedOwnership = prevMine !== undefined && sameFieldSet(prevMine.fields, newSet) && stolen.size === 0;
+    const entryNew: ManagerEntry = {
+      manager: opts.fieldManager,
+      operation: 'Apply',
+      apiVersion: info.apiVersion,
+      time: unchangedOwnership && prevMine ? prevMine.time : this.now(),
+      fields: newSet,
+    };
+    if (sub) entryNew.subresource = sub;
+    if (idx >= 0) managers[idx] = entryNew;
+    else managers.push(entryNew);
+    return this.finishWrite(entry, next, managers, scope, unchangedOwnership);
+  }
+
+  /** @internal */
+  deleteRaw(ref: ObjectRef, opts: DeleteOptions = {}): KubeObject {
+    const info = this.kindInfo(ref.apiVersion, ref.kind);
+    this.count(info, 'delete');
+    const entry = this.mustEntry(info, ref.namespace, ref.name);
+    if (opts.resourceVersion) this.checkPrecondition(entry, opts.resourceVersion);
+    const fin = entry.obj.metadata.finalizers;
+    if (info.kind !== 'Namespace' && Array.isArray(fin) && fin.length > 0) {
+      if (entry.obj.metadata.deletionTimestamp) return entry.obj;
+      const next = clone(entry.obj);
+      next.metadata.deletionTimestamp = this.now();
+      next.metadata.deletionGracePeriodSeconds = 0;
+      return this.finishWrite(entry, next, entry.managers, 'all', true);
+    }
+    return this.remove(entry, opts.propagationPolicy ?? 'Background');
+  }
+
+  /** @internal subscribes synchronously; `cb` gets the shared stored objects. */
+  watchRaw(apiVersion: string, kind: string, opts: StoreWatchOptions, cb: RawWatchCallback): () => void {
+    const info = this.kindInfo(apiVersion, kind);
+    const kindKey = kindKeyOf(info.apiVersion, info.kind);
+    const w: Watcher = {
+      kindKey,
+      namespace: info.namespaced && opts.namespace ? opts.namespace : undefined,
+      labels: parseLabelSelector(opts.labelSelector),
+      fields: parseFieldSelector(opts.fieldSelector),
+      cb,
+      closed: false,
+    };
+    const rvText = opts.resourceVersion;
+    if (rvText === undefined || rvText === '' || rvText === '0') {
+      for (const o of this.peekList(info.apiVersion, info.kind, opts).items) cb('ADDED', o);
+    } else {
+      const from = Number(rvText);
+      if (!Number.isFinite(from) || from < 0) throw new ApiError(400, 'BadRequest', `invalid resourceVersion "${rvText}"`);
+      if (from + 1 < this.oldestKept()) {
+        cb('ERROR', expiredStatus(from, this.oldestKept()) as unknown as KubeObject);
+        return () => {};
+      }
+      for (const ev of this.historySince(from)) {
+        if (ev.kindKey !== kindKey) continue;
+        this.deliver(w, ev);
+      }
+    }
+    let set = this.watchers.get(kindKey);
+    if (!set) this.watchers.set(kindKey, (set = new Set()));
+    set.add(w);
+    return () => {
+      w.closed = true;
+      this.watchers.get(kindKey)?.delete(w);
+    };
+  }
+
+  /** @internal number of active watchers (for tests of watcher cleanup). */
+  watcherCount(): number {
+    let n = 0;
+    for (const s of this.watchers.values()) n += s.size;
+    return n;
+  }
+
+  // ---------------------------------------------------------------- private
+
+  private expiredBefore = 0;
+
+  private createRawForApply(info: KindInfo, cfg: KubeObject, manager: string): KubeObject {
+    const obj = clone(cfg);
+    this.checkNameAndNamespace(info, obj);
+    this.stripSystemMeta(obj);
+    if (info.kind === 'Namespace') obj.status = { phase: 'Active' };
+    obj.metadata.uid = randomUUID();
+    obj.metadata.creationTimestamp = this.now();
+    obj.metadata.generation = 1;
+    const scope: Scope = info.hasStatus ? 'main' : 'all';
+    const entry: Entry = {
+      info,
+      obj,
+      managers: [{ manager, operation: 'Apply', apiVersion: info.apiVersion, time: this.now(), fields: leafPaths(obj, scope) }],
+    };
+    this.commit(entry, undefined, 'ADDED');
+    return entry.obj;
+  }
+
+  private replace(entry: Entry, input: KubeObject, sub: 'status' | undefined, manager: string): KubeObject {
+    const info = entry.info;
+    const live = entry.obj;
+    let next: KubeObject;
+    if (sub === 'status') {
+      if (!info.hasStatus) throw new ApiError(404, 'NotFound', `${qualifiedResource(info)} has no status subresource`);
+      next = { ...live, metadata: { ...live.metadata } };
+      if (input.status === undefined) delete next.status;
+      else next.status = clone(input.status);
+    } else {
+      next = clone(input);
+      next.apiVersion = live.apiVersion;
+      next.kind = live.kind;
+      if (!isObj(next.metadata)) next.metadata = { name: live.metadata.name };
+      if (info.hasStatus) {
+        if (live.status === undefined) delete next.status;
+        else next.status = live.status;
+      }
+      // System metadata is the server's.
+      const meta = next.metadata as Record<string, unknown>;
+      for (const k of ['uid', 'creationTimestamp', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'name', 'namespace']) {
+        if (live.metadata[k] === undefined) delete meta[k];
+        else meta[k] = live.metadata[k];
+      }
+    }
+    const scope: Scope = sub === 'status' ? 'status' : info.hasStatus ? 'main' : 'all';
+    const managers = this.updateManagers(entry, live, next, manager, scope, sub);
+    return this.finishWrite(entry, next, managers, scope, false);
+  }
+
+  /** Ownership after an Update operation: the updater owns what it changed, others lose it. */
+  private updateManagers(entry: Entry, prev: KubeObject, next: KubeObject, manager: string, scope: Scope, sub?: 'status'): ManagerEntry[] {
+    const changed = changedPaths(prev, next, scope);
+    const gone = new Set<string>();
+    for (const p of leafPaths(prev, scope)) if (getPath(next, p) === undefined) gone.add(p);
+    if (changed.size === 0 && gone.size === 0) return entry.managers;
+    const changedAnc = ancestors(changed);
+    const out: ManagerEntry[] = [];
+    let mineFound = false;
+    for (const m of entry.managers) {
+      const isMine = m.manager === manager && m.operation === 'Update' && m.subresource === sub;
+      let fields: FieldSet | undefined;
+      for (const p of m.fields) {
+        const drop = gone.has(p) || getPath(next, p) === undefined || (!isMine && overlapAt(p, changed, changedAnc) !== undefined);
+        if (drop) {
+          fields ??= new Set(m.fields);
+          fields.delete(p);
+        }
+      }
+      let updated = fields ? { ...m, fields } : m;
+      if (isMine) {
+        mineFound = true;
+        const f = new Set(updated.fields);
+        for (const p of changed) f.add(p);
+        updated = { ...updated, fields: f, time: this.now() };
+      }
+      if (updated.fields.size > 0 || (updated.operation === 'Apply')) out.push(updated);
+    }
+    if (!mineFound && changed.size > 0) {
+      const e: ManagerEntry = { manager, operation: 'Update', apiVersion: entry.info.apiVersion, time: this.now(), fields: changed };
+      if (sub) e.subresource = sub;
+      out.push(e);
+    }
+    return out;
+  }
+
+  private recordUpdate(entry: Entry, prev: KubeObject | undefined, next: KubeObject, manager: string, scope: Scope): void {
+    const fields = leafPaths(next, scope === 'all' && entry.info.hasStatus ? 'main' : scope);
+    entry.managers = [{ manager, operation: 'Update', apiVersion: entry.info.apiVersion, time: this.now(), fields }];
+    if (prev) entry.managers = this.updateManagers(entry, prev, next, manager, scope);
+  }
+
+  /**
+   * Stores `next` unless nothing changed (then the live object is returned untouched: no new
+   * resourceVersion, no event). Bumps generation when anything but metadata/status changed.
+   */
+  private finishWrite(entry: Entry, next: KubeObject, managers: ManagerEntry[], _scope: Scope, ownershipUnchanged: boolean): KubeObject {
+    const live = entry.obj;
+    const managersSame =
+      ownershipUnchanged ||
+      (managers.length === entry.managers.length && managers.every((m, i) => m === entry.managers[i]));
+    if (managersSame && sameContent(live, next)) return live;
+    this.validateLabels(entry.info, next);
+    if (specChanged(live, next)) next.metadata.generation = (live.metadata.generation ?? 1) + 1;
+    else next.metadata.generation = live.metadata.generation ?? 1;
+    entry.managers = managers;
+    if (next.metadata.deletionTimestamp && (!Array.isArray(next.metadata.finalizers) || next.metadata.finalizers.length === 0)) {
+      entry.obj = next;
+      return this.remove(entry, 'Background');
+    }
+    this.commit(entry, live, 'MODIFIED', next);
+    return entry.obj;
+  }
+
+  private commit(entry: Entry, prev: KubeObject | undefined, type: 'ADDED' | 'MODIFIED', next: KubeObject = entry.obj): void {
+    this.rv += 1;
+    this.counters.mutations += 1;
+    next.metadata.resourceVersion = String(this.rv);
+    next.metadata.managedFields = entry.managers.map(renderManager);
+    if (next.metadata.managedFields.length === 0) delete next.metadata.managedFields;
+    this.unindexOwners(entry);
+    entry.obj = next;
+    this.indexOwners(entry);
+    this.bucket(entry.info).set(nsName(next.metadata.namespace, next.metadata.name), entry);
+    this.emit(type, entry, next, prev);
+  }
+
+  private remove(entry: Entry, policy: 'Background' | 'Foreground' | 'Orphan'): KubeObject {
+    const info = entry.info;
+    const o = entry.obj;
+    const bucket = this.bucket(info);
+    const key = nsName(o.metadata.namespace, o.metadata.name);
+    if (bucket.get(key) !== entry) return o;
+    bucket.delete(key);
+    this.unindexOwners(entry);
+    this.rv += 1;
+    this.counters.mutations += 1;
+    const gone: KubeObject = { ...o, metadata: { ...o.metadata, resourceVersion: String(this.rv) } };
+    entry.obj = gone;
+    this.emit('DELETED', entry, gone, o);
+    if (info.kind === 'Namespace') {
+      const ns = o.metadata.name;
+      for (const b of this.data.values()) {
+        for (const e of [...b.values()]) if (e.info.namespaced && e.obj.metadata.namespace === ns) this.remove(e, 'Background');
+      }
+    }
+    if (policy !== 'Orphan' && o.metadata.uid) {
+      const deps = this.ownerIndex.get(o.metadata.uid);
+      if (deps) for (const d of [...deps]) this.remove(d, 'Background');
+    }
+    return gone;
+  }
+
+  private emit(type: 'ADDED' | 'MODIFIED' | 'DELETED', entry: Entry, object: KubeObject, prev: KubeObject | undefined): void {
+    const kindKey = kindKeyOf(entry.info.apiVersion, entry.info.kind);
+    const ev: HistoryEvent = {
+      rv: this.rv,
+      type,
+      kindKey,
+      namespace: object.metadata.namespace ?? '',
+      object,
+      prev: type === 'MODIFIED' ? prev : undefined,
+    };
+    const len = this.history.length;
+    this.history[this.historyHead] = ev;
+    this.historyHead = (this.historyHead + 1) % len;
+    const set = this.watchers.get(kindKey);
+    if (!set) return;
+    for (const w of set) this.deliver(w, ev);
+  }
+
+  private deliver(w: Watcher, ev: HistoryEvent): void {
+    if (w.closed) return;
+    if (w.namespace !== undefined && ev.namespace !== w.namespace) return;
+    if (w.labels.length === 0 && w.fields.length === 0) {
+      w.cb(ev.type, ev.object, ev);
+      return;
+    }
+    const now = this.matches(w, ev.object);
+    if (ev.type !== 'MODIFIED') {
+      if (now) w.cb(ev.type, ev.object, ev);
+      return;
+    }
+    const before = ev.prev ? this.matches(w, ev.prev) : false;
+    if (now && before) w.cb('MODIFIED', ev.object, ev);
+    else if (now) w.cb('ADDED', ev.object);
+    else if (before) w.cb('DELETED', ev.object);
+  }
+
+  private matches(w: Watcher, o: KubeObject): boolean {
+    return matchesLabels(w.labels, o.metadata.labels) && matchesFields(w.fields, o);
+  }
+
+  private oldestKept(): number {
+    const len = this.history.length;
+    const oldest = this.history[this.historyHead % len];
+    // A full ring: the slot about to be overwritten holds the oldest event.
+    let min = oldest ? oldest.rv : Number.POSITIVE_INFINITY;
+    if (!oldest) {
+      for (let i = 0; i < len; i++) {
+        const ev = this.history[(this.historyHead + i) % len];
+        if (ev) {
+          min = ev.rv;
+          break;
+        }
+      }
+    }
+    if (min === Number.POSITIVE_INFINITY) min = this.rv + 1;
+    return Math.max(min, this.expiredBefore);
+  }
+
+  private historySince(from: number): HistoryEvent[] {
+    const out: HistoryEvent[] = [];
+    const len = this.history.length;
+    for (let i = 0; i < len; i++) {
+      const ev = this.history[(this.historyHead + i) % len];
+      if (ev && ev.rv > from) out.push(ev);
+    }
+    return out;
+  }
+
+  private indexOwners(entry: Entry): void {
+    const refs = entry.obj.metadata.ownerReferences;
+    if (!Array.isArray(refs)) return;
+    for (const r of refs) {
+      const uid = isObj(r) ? r.uid : undefined;
+      if (typeof uid !== 'string') continue;
+      let s = this.ownerIndex.get(uid);
+      if (!s) this.ownerIndex.set(uid, (s = new Set()));
+      s.add(entry);
+    }
+  }
+
+  private unindexOwners(entry: Entry): void {
+    const refs = entry.obj.metadata.ownerReferences;
+    if (!Array.isArray(refs)) return;
+    for (const r of refs) {
+      const uid = isObj(r) ? r.uid : undefined;
+      if (typeof uid !== 'string') continue;
+      const s = this.ownerIndex.get(uid);
+      s?.delete(entry);
+      if (s && s.size === 0) this.ownerIndex.delete(uid);
+    }
+  }
+
+  private entry(ref: ObjectRef): Entry | undefined {
+    const info = this.kindInfo(ref.apiVersion, ref.kind);
+    const ns = info.namespaced ? ref.namespace : undefined;
+    return this.data.get(kindKeyOf(info.apiVersion, info.kind))?.get(nsName(ns, ref.name));
+  }
+
+  private mustEntry(info: KindInfo, namespace: string | undefined, name: string | undefined): Entry {
+    if (!name) throw this.invalid(info, '', 'metadata.name', 'Required value: name is required');
+    const e = this.data.get(kindKeyOf(info.apiVersion, info.kind))?.get(nsName(info.namespaced ? namespace : undefined, name));
+    if (!e) throw this.notFound(info, name);
+    return e;
+  }
+
+  private bucket(info: KindInfo): Map<string, Entry> {
+    const k = kindKeyOf(info.apiVersion, info.kind);
+    let b = this.data.get(k);
+    if (!b) this.data.set(k, (b = new Map()));
+    return b;
+  }
+
+  private checkNameAndNamespace(info: KindInfo, obj: KubeObject): void {
+    const meta = obj.metadata;
+    if (!meta.name) throw this.invalid(info, '', 'metadata.name', 'Required value: name or generateName is required');
+    if (typeof meta.name !== 'string' || meta.name.length > 253 || !NAME_RE.test(meta.name)) {
+      throw this.invalid(
+        info,
+        String(meta.name),
+        'metadata.name',
+        `Invalid value: "${String(meta.name)}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+      );
+    }
+    if (info.namespaced) {
+      if (!meta.namespace) throw new ApiError(400, 'BadRequest', `${info.kind} "${meta.name}": the namespace of the object is required`);
+      const ns = this.data.get('v1|Namespace')?.get(nsName(undefined, meta.namespace));
+      if (!ns) {
+        throw new ApiError(404, 'NotFound', `namespaces "${meta.namespace}" not found`, { name: meta.namespace, kind: 'namespaces' });
+      }
+      if (ns.obj.metadata.deletionTimestamp) {
+        throw new ApiError(403, 'Forbidden', `unable to create new content in namespace ${meta.namespace} because it is being terminated`);
+      }
+    } else delete meta.namespace;
+    this.validateLabels(info, obj);
+  }
+
+  private validateLabels(info: KindInfo, obj: KubeObject): void {
+    const labels = obj.metadata.labels;
+    if (labels === undefined) return;
+    if (!isObj(labels)) throw this.invalid(info, obj.metadata.name, 'metadata.labels', 'Invalid value: labels must be a map of strings');
+    for (const [k, v] of Object.entries(labels)) {
+      if (typeof v !== 'string' || v.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v)) {
+        throw this.invalid(info, obj.metadata.name, `metadata.labels`, `Invalid value: "${String(v)}": a valid label value for key "${k}" must be 63 characters or less, alphanumeric, '-', '_' or '.'`);
+      }
+    }
+  }
+
+  private stripSystemMeta(obj: KubeObject): void {
+    const m = obj.metadata;
+    delete m.resourceVersion;
+    delete m.managedFields;
+    delete m.deletionTimestamp;
+    delete m.selfLink;
+  }
+
+  private checkPrecondition(entry: Entry, rv: string | undefined): void {
+    if (rv === undefined || rv === '') return;
+    if (rv !== entry.obj.metadata.resourceVersion) {
+      throw new ApiError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${qualifiedResource(entry.info)} "${entry.obj.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
+        { name: entry.obj.metadata.name, group: entry.info.group, kind: entry.info.plural },
+      );
+    }
+  }
+
+  private notFound(info: KindInfo, name: string): ApiError {
+    return new ApiError(404, 'NotFound', `${qualifiedResource(info)} "${name}" not found`, { name, group: info.group, kind: info.plural });
+  }
+
+  private invalid(info: KindInfo, name: string, field: string, message: string): ApiError {
+    return new ApiError(422, 'Invalid', `${info.kind} "${name}" is invalid: ${field}: ${message}`, {
+      name,
+      group: info.group,
+      kind: info.kind,
+      causes: [{ type: 'FieldValueInvalid', message, field }],
+    });
+  }
+
+  private count(info: KindInfo, verb: WriteVerb): void {
+    this.counters.requests[verb] += 1;
+    const k = (this.counters.byKind[info.kind] ??= {});
+    k[verb] = (k[verb] ?? 0) + 1;
+  }
+
+  private now(): string {
+    return this.clock().toISOString().replace(/\.\d+Z$/, 'Z');
+  }
+
+  private suffix(): string {
+    let s = '';
+    for (let i = 0; i < 5; i++) s += GEN_ALPHABET[Math.floor(Math.random() * GEN_ALPHABET.length)];
+    return s;
+  }
+}
+
+function renderManager(m: ManagerEntry): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    manager: m.manager,
+    operation: m.operation,
+    apiVersion: m.apiVersion,
+    time: m.time,
+    fieldsType: 'FieldsV1',
+    fieldsV1: toFieldsV1(m.fields),
+  };
+  if (m.subresource) out.subresource = m.subresource;
+  return out;
+}
+
+const VOLATILE_META = new Set(['resourceVersion', 'managedFields', 'generation']);
+
+function sameContent(a: KubeObject, b: KubeObject): boolean {
+  const ak = Object.keys(a).filter((k) => a[k] !== undefined);
+  const bk = Object.keys(b).filter((k) => b[k] !== undefined);
+  if (ak.length !== bk.length) return false;
+  for (const k of ak) {
+    if (k === 'metadata') continue;
+    if (!deepEqual(a[k], b[k])) return false;
+  }
+  const am = a.metadata;
+  const bm = b.metadata;
+  const keys = new Set([...Object.keys(am), ...Object.keys(bm)]);
+  for (const k of keys) {
+    if (VOLATILE_META.has(k)) continue;
+    if (!deepEqual(am[k], bm[k])) return false;
+  }
+  return true;
+}
+
+/** Anything but metadata and status changed: what bumps metadata.generation. */
+function specChanged(a: KubeObject, b: KubeObject): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    if (k === 'metadata' || k === 'status' || k === 'apiVersion' || k === 'kind') continue;
+    if (!deepEqual(a[k], b[k])) return true;
+  }
+  return false;
+}
+
+function conflictError(info: KindInfo, name: string, conflicts: { manager: string; apiVersion: string; path: string }[]): ApiError {
+  const lines = conflicts.map((c) => `conflict with "${c.manager}" using ${c.apiVersion}: ${dotted(c.path)}`);
+  const head = conflicts.length === 1 ? 'Apply failed with 1 conflict' : `Apply failed with ${conflicts.length} conflicts`;
+  const message = conflicts.length === 1 ? `${head}: ${lines[0]}` : `${head}: ${lines.join('\n')}`;
+  return new ApiError(409, 'Conflict', message, {
+    name,
+    group: info.group,
+    kind: info.plural,
+    causes: conflicts.map((c, i) => ({ type: 'FieldManagerConflict', message: lines[i]!, field: dotted(c.path) })),
+  });
+}
+
+function expiredStatus(from: number, oldest: number): Record<string, unknown> {
+  return new ApiError(410, 'Expired', `too old resource version: ${from} (${oldest - 1})`).toStatus() as unknown as Record<string, unknown>;
+}
