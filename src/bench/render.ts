@@ -1,0 +1,244 @@
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadRepo } from '../repo/load.js';
+import { loadTemplates } from '../render/load-templates.js';
+import { render } from '../render/render.js';
+
+/**
+ * `flare render` at scale: N intents over 20 tenants (varied shapes, a third of them with status
+ * in stages B–D), measured in a child process (wall time and peak RSS), against the FLOOR of the
+ * same run: reading and parsing the same inputs with the yaml library, then serializing and
+ * writing the same output objects with the yaml library, nothing else.
+ */
+const TENANTS = 20;
+const MODELS = ['nvidia-h100', 'nvidia-a100', 'nvidia-rtx-4090', 'nvidia-t4', 'amd-mi300x', 'any'];
+const LOCATIONS = ['EU', 'US', 'Asia', 'edge', 'eu-west-1', 'any'];
+
+function tenantYaml(t: string): string {
+  return `apiVersion: flare.fluidos.eu/v1alpha1\nkind: Tenant\nmetadata:\n  name: ${t}\nspec:\n  owners:\n    - kind: Group\n      name: ${t}\n  quota:\n    gpus: 1000000\n`;
+}
+
+function intentYaml(n: number): string {
+  const model = MODELS[n % MODELS.length]!;
+  const count = 1 + (n % 4);
+  const location = LOCATIONS[n % LOCATIONS.length]!;
+  const lines = [
+    'apiVersion: flare.fluidos.eu/v1alpha1',
+    'kind: Intent',
+    'metadata:',
+    `  name: w${n}`,
+    'spec:',
+    `  objective: ${['Cost_Minimization', 'Performance_Maximization', 'Balanced_Optimization', 'Latency_Minimization'][n % 4]}`,
+  ];
+  if (n % 10 === 9) {
+    lines.push('  requirements:', '    gpu:', `      model: ${model}`, `      count: ${count}`, '      memory: 24Gi');
+  } else {
+    const batch = n % 3 === 0;
+    lines.push(
+      '  workload:',
+      `    type: ${batch ? 'batch' : 'service'}`,
+      `    image: registry.example.com/app:${n % 50}`,
+      `    commands: ["python3", "serve.py", "--id=${n}"]`,
+      '    env:',
+      `      - MODE=${batch ? 'train' : 'serve'}`,
+      '      - LOG_LEVEL=info',
+      '    resources:',
+      `      cpu: "${2 * count}"`,
+      `      memory: ${8 * count}Gi`,
+      '      gpu:',
+      `        model: ${model}`,
+      `        count: ${count}`,
+      `        memory_min: ${[16, 24, 40, 80][n % 4]}Gi`,
+    );
+    if (n % 7 === 0) lines.push('        tier: premium', '        shared: true');
+    if (batch) lines.push('    batch:', `      parallel_tasks: ${1 + (n % 8)}`, '      max_retries: 2', '      timeout: 2h');
+    else {
+      lines.push('    ports:', '      - port: 8000', n % 5 === 0 ? `        expose: true\n        domain: w${n}.example.com` : '        expose: false');
+      if (n % 4 === 1) lines.push('    scaling:', '      min_replicas: 2', '      max_replicas: 6', '      auto_scale: true');
+      if (n % 6 === 2) lines.push('    storage:', '      volumes:', '        - name: data', '          size: 20Gi', '          type: persistent', '          path: /data');
+    }
+  }
+  lines.push('  constraints:', `    max_hourly_cost: ${2 + (n % 9)} EUR`, `    location: ${location}`);
+  if (n % 8 === 3) lines.push('    providers: [provider-de, provider-nl]', '    max_latency_ms: 50');
+  if (n % 11 === 4) lines.push('    security:', '      network_isolation: private');
+  return lines.join('\n') + '\n';
+}
+
+function statusYaml(t: string, n: number): string | undefined {
+  const stage = n % 6; // 0,1: none; 2: B; 3: C; 4,5: D
+  if (stage < 2) return undefined;
+  const p = [
+    `    - solver: flare-${t}-w${n}`,
+    '      attempt: 1',
+    '      chosen:',
+    `        candidate: pc-provider-${n % 13}`,
+    `        flavor: flavor-${n % 13}`,
+    `        provider: provider-${n % 13}`,
+    `        owner: {domain: provider-${n % 13}.fluidos.local, nodeID: provider-${n % 13}, ip: 10.0.0.${n % 200}}`,
+    '        model: nvidia-a100',
+    '        count: 8',
+    '        memory: 80Gi',
+    '        region: eu-west-1',
+    '        hourly_rate: 1.5',
+    '        hourly_cost: 1.5',
+    '        score: 0.8',
+    '        breakdown: {cost: 0.5, performance: 0.5, latency: 0.5, energy: 0}',
+  ];
+  if (stage >= 3) p.push(`      contract: {name: contract-${n}, liqo_id: provider-${n % 13}}`);
+  if (stage >= 4) p.push(`      remote_cluster_id: provider-${n % 13}`);
+  return [
+    'apiVersion: flare.fluidos.eu/v1alpha1',
+    'kind: IntentStatus',
+    'metadata:',
+    `  name: w${n}`,
+    `  tenant: ${t}`,
+    'status:',
+    `  intent_id: ${t}-w${n}`,
+    `  tenant: ${t}`,
+    `  name: w${n}`,
+    `  phase: ${stage === 2 ? 'Reserving' : stage === 3 ? 'Allocating' : 'Deploying'}`,
+    '  selection: flare',
+    '  spec_hash: bench',
+    '  placements:',
+    ...p,
+    '  history: []',
+  ].join('\n') + '\n';
+}
+
+export async function generateRepo(dir: string, count: number): Promise<void> {
+  await mkdir(path.join(dir, 'tenants'), { recursive: true });
+  for (let t = 0; t < TENANTS; t++) {
+    const name = `t${String(t).padStart(2, '0')}`;
+    await writeFile(path.join(dir, 'tenants', `${name}.yaml`), tenantYaml(name));
+    await mkdir(path.join(dir, 'intents', name), { recursive: true });
+    await mkdir(path.join(dir, 'status', name), { recursive: true });
+  }
+  const writes: Promise<void>[] = [];
+  for (let n = 0; n < count; n++) {
+    const t = `t${String(n % TENANTS).padStart(2, '0')}`;
+    writes.push(writeFile(path.join(dir, 'intents', t, `w${n}.yaml`), intentYaml(n)));
+    const s = statusYaml(t, n);
+    if (s) writes.push(writeFile(path.join(dir, 'status', t, `w${n}.yaml`), s));
+    if (writes.length >= 256) await Promise.all(writes.splice(0));
+  }
+  await Promise.all(writes);
+}
+
+interface ChildResult {
+  code: number;
+  /** ms measured inside the child (excludes node start-up and module loading). */
+  inner: number;
+  /** ms measured from the parent (whole process). */
+  outer: number;
+  maxRssKiB: number;
+}
+
+function runChild(script: string, cwd: string, args: string[]): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, '--', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (err += c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const outer = performance.now() - t0;
+      const line = out.trim().split('\n').pop() ?? '';
+      try {
+        const r = JSON.parse(line) as { code: number; inner: number; maxRssKiB: number };
+        resolve({ ...r, code: code ?? r.code, outer });
+      } catch {
+        reject(new Error(`child failed (${code}): ${err.slice(-2000)}`));
+      }
+    });
+  });
+}
+
+const pkgRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The `flare render` command itself (src/cli/render.ts), without loading the other commands. */
+function renderScript(): string {
+  const cmdUrl = pathToFileURL(path.join(pkgRoot, 'dist', 'cli', 'render.js')).href;
+  return `
+import { Writable } from 'node:stream';
+const [repo, out] = process.argv.slice(-2);
+const { renderCommand } = await import(${JSON.stringify(cmdUrl)});
+let log = '';
+const sink = new Writable({ write(c, _e, cb) { log += c; cb(); } });
+const ctx = { exitCode: 0, stdout: sink, stderr: sink, cwd: process.cwd(), env: {} };
+const t0 = performance.now();
+await renderCommand(ctx).parseAsync(['--repo', repo, '--out', out], { from: 'user' });
+const inner = performance.now() - t0;
+if (ctx.exitCode !== 0) process.stderr.write(log);
+console.log(JSON.stringify({ code: ctx.exitCode, inner, maxRssKiB: process.resourceUsage().maxRSS }));
+`;
+}
+
+function floorScript(): string {
+  const yamlUrl = pathToFileURL(path.join(pkgRoot, 'node_modules', 'yaml', 'dist', 'index.js')).href;
+  const writeUrl = pathToFileURL(path.join(pkgRoot, 'dist', 'render', 'write.js')).href;
+  return `
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+const yaml = await import(${JSON.stringify(yamlUrl)});
+const { writeTree } = await import(${JSON.stringify(writeUrl)});
+const [repo, objectsFile, out] = process.argv.slice(-3);
+// the objects to write are loaded before the clock starts: they stand for what rendering produced
+const objects = JSON.parse(await readFile(objectsFile, 'utf8'));
+const t0 = performance.now();
+let parsed = 0;
+for (const root of ['tenants', 'intents', 'status']) {
+  const walk = async (d) => {
+    for (const e of await readdir(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else { yaml.parse(await readFile(p, 'utf8')); parsed++; }
+    }
+  };
+  await walk(path.join(repo, root));
+}
+const files = new Map();
+for (const [p, o] of objects) files.set(p, yaml.stringify(o));
+await writeTree(out, files);
+const inner = performance.now() - t0;
+console.log(JSON.stringify({ code: parsed > 0 ? 0 : 1, inner, maxRssKiB: process.resourceUsage().maxRSS }));
+`;
+}
+
+function fmt(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+export async function benchRender(log: (line: string) => void, counts: readonly number[] = [1000, 10000]): Promise<void> {
+  for (const count of counts) {
+    const base = await mkdtemp(path.join(os.tmpdir(), 'flare-bench-render-'));
+    try {
+      const repo = path.join(base, 'repo');
+      await generateRepo(repo, count);
+      // the same output objects for the floor, rendered in this process (not timed)
+      const model = await loadRepo(repo);
+      const errors = model.diagnostics.filter((d) => d.severity === 'error');
+      if (errors.length > 0) throw new Error(`bench repo is invalid: ${errors[0]!.file} ${errors[0]!.message}`);
+      const rendered = render(model, (await loadTemplates(repo)).templates);
+      const objectsFile = path.join(base, 'objects.json');
+      await writeFile(objectsFile, JSON.stringify(rendered.objects.map((o) => [o.path, o.object])));
+
+      const first = await runChild(renderScript(), pkgRoot, [repo, path.join(base, 'out-render')]);
+      // a second render over an existing tree also removes the old one
+      const again = await runChild(renderScript(), pkgRoot, [repo, path.join(base, 'out-render')]);
+      const floor = await runChild(floorScript(), pkgRoot, [repo, objectsFile, path.join(base, 'out-floor')]);
+      if (first.code !== 0 || again.code !== 0 || floor.code !== 0) throw new Error('bench child failed');
+      log(`render ${count} intents (${rendered.objects.length} objects, ${rendered.files.size} files, ${TENANTS} tenants):`);
+      log(`  flare render (fresh)   ${fmt(first.inner)} in-process, ${fmt(first.outer)} with node start-up, peak RSS ${(first.maxRssKiB / 1024).toFixed(0)} MiB`);
+      log(`  flare render (replace) ${fmt(again.inner)} in-process, ${fmt(again.outer)} with node start-up, peak RSS ${(again.maxRssKiB / 1024).toFixed(0)} MiB`);
+      log(`  floor (yaml parse inputs + yaml stringify/write outputs) ${fmt(floor.inner)}, peak RSS ${(floor.maxRssKiB / 1024).toFixed(0)} MiB`);
+      log(`  ratio render/floor: fresh ${(first.inner / floor.inner).toFixed(2)}×, replace ${(again.inner / floor.inner).toFixed(2)}×`);
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,330 @@
+import type { FlareConfig, Tenant } from '../config/model.js';
+import type { Diagnostic } from '../diagnostics.js';
+import type { Intent, Workload } from '../intent/model.js';
+import type { IntentStatus, Placement } from '../status/model.js';
+import { gpuResourceName } from '../fluidos/types.js';
+import {
+  LABEL_CAPSULE_TENANT,
+  LABEL_INTENT,
+  LABEL_TENANT,
+  MANAGED_BY,
+  allocationName,
+  dnsLabel,
+  intentNamespace,
+  reservationName,
+  solverName,
+} from '../k8s/names.js';
+import { solverFilters } from './filters.js';
+import { plannedPlacements, podShape } from './workload.js';
+import { SYNC_WAVE, type ObjectPlan, type RenderedKind, type Stage } from './types.js';
+
+export const TENANT_FOLDER = '_tenant';
+const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+const LABEL_NAME = 'app.kubernetes.io/name';
+const LABEL_PLACEMENT = 'flare.io/placement';
+const REMOTE_CLUSTER_LABEL = 'liqo.io/remote-cluster-id';
+const VIRTUAL_NODE_TAINT = 'virtual-node.liqo.io/not-allowed';
+
+export function selectionOf(intent: Intent, config: FlareConfig): 'flare' | 'fluidos' {
+  return intent.spec.selection ?? config.selection;
+}
+
+function intentLabels(intent: Intent): Record<string, string> {
+  return { [MANAGED_BY.key]: MANAGED_BY.value, [LABEL_INTENT]: intent.id, [LABEL_TENANT]: intent.tenant };
+}
+
+function annotations(wave: number): Record<string, string> {
+  return { [SYNC_WAVE_ANNOTATION]: String(wave) };
+}
+
+/** The one Capsule Tenant of a tenant, with owners and GPU quotas by vendor resource name. */
+export function tenantPlan(name: string, tenant: Tenant | undefined, intents: readonly Intent[]): ObjectPlan {
+  const gpuNames = [...new Set(intents.map((i) => gpuResourceName(i.spec.resources.gpu.model)))].sort();
+  if (gpuNames.length === 0) gpuNames.push(gpuResourceName(undefined));
+  const gpus = tenant?.quota.gpus;
+  const hard: Record<string, number> = {};
+  if (gpus !== undefined) for (const n of gpuNames) hard[`requests.${n}`] = gpus;
+  return {
+    kind: 'Tenant',
+    stage: 'tenant',
+    wave: SYNC_WAVE.tenant,
+    tenant: name,
+    folder: TENANT_FOLDER,
+    source: tenant?.file ?? `tenants/${name}.yaml`,
+    context: {
+      name,
+      labels: { [MANAGED_BY.key]: MANAGED_BY.value, [LABEL_TENANT]: name },
+      annotations: annotations(SYNC_WAVE.tenant),
+      owners: (tenant?.owners ?? []).map((o) => ({ kind: o.kind, name: o.name })),
+      // every intent owns one namespace: the tenant may hold exactly that many
+      namespaceQuota: intents.length,
+      resourceQuotas: gpus !== undefined ? { scope: 'Tenant', items: [{ hard }] } : undefined,
+    },
+  };
+}
+
+interface Builder {
+  plans: ObjectPlan[];
+  diagnostics: Diagnostic[];
+}
+
+/** Every object of one intent, for the stage its status has reached. */
+export function intentPlans(intent: Intent, config: FlareConfig, status: IntentStatus | undefined): { plans: ObjectPlan[]; diagnostics: Diagnostic[] } {
+  const b: Builder = { plans: [], diagnostics: [] };
+  const ns = intentNamespace(intent.tenant, intent.name);
+  const fluidosNs = config.namespaces.fluidos;
+  const labels = intentLabels(intent);
+  const add = (kind: RenderedKind, stage: Stage, wave: number, context: Record<string, unknown>): void => {
+    b.plans.push({
+      kind,
+      stage,
+      wave,
+      tenant: intent.tenant,
+      intentId: intent.id,
+      folder: intent.name,
+      source: intent.file,
+      context: { labels, annotations: annotations(wave), ...context },
+    });
+  };
+  const selection = selectionOf(intent, config);
+  const flareMode = selection === 'flare';
+
+  // Stage A
+  add('Namespace', 'A', SYNC_WAVE.A, {
+    name: ns,
+    labels: { ...labels, [LABEL_CAPSULE_TENANT]: intent.tenant },
+  });
+  const regions = intent.spec.constraints.regions;
+  const locations: (string | undefined)[] = regions && regions.length > 0 ? regions : [undefined];
+  for (const location of locations) {
+    const { filters } = solverFilters(intent, config, location);
+    add('Solver', 'A', SYNC_WAVE.A, {
+      name: solverName(intent.id, location),
+      namespace: fluidosNs,
+      intentID: intent.id,
+      findCandidate: true,
+      reserveAndBuy: !flareMode,
+      establishPeering: !flareMode,
+      flavorType: 'K8Slice',
+      filters,
+    });
+  }
+  const np = networkPolicy(intent);
+  if (np) add('NetworkPolicy', 'A', SYNC_WAVE.A, { name: 'flare-isolation', namespace: ns, ...np });
+  const workload = intent.spec.workload;
+  for (const v of workload?.volumes ?? []) {
+    if (v.type !== 'persistent') continue;
+    add('PersistentVolumeClaim', 'A', SYNC_WAVE.A, {
+      name: dnsLabel([v.name]),
+      namespace: ns,
+      accessModes: ['ReadWriteOnce'],
+      storage: v.size,
+    });
+  }
+
+  const placements = status?.placements ?? [];
+  const gpu = intent.spec.resources.gpu;
+  // Stages B and C: in fluidos mode FLUIDOS reserves and peers by itself
+  if (flareMode) {
+    for (const p of placements) {
+      if (!p.chosen) continue;
+      const shapePods = workload ? podShape(intent, workload).concurrent : 1;
+      const data: Record<string, unknown> = {
+        pods: String(shapePods),
+        gpu: {
+          count: gpu.count,
+          model: gpu.model ?? p.chosen.model,
+          memory: gpu.memory_min ?? p.chosen.memory,
+        },
+      };
+      if (intent.spec.resources.cpu !== undefined) data.cpu = intent.spec.resources.cpu;
+      if (intent.spec.resources.memory !== undefined) data.memory = intent.spec.resources.memory;
+      add('Reservation', 'B', SYNC_WAVE.B, {
+        name: reservationName(intent.id, p.attempt, p.location),
+        namespace: fluidosNs,
+        solverID: p.solver || solverName(intent.id, p.location),
+        buyer: config.consumer,
+        seller: p.chosen.owner,
+        peeringCandidate: { name: p.chosen.candidate, namespace: fluidosNs },
+        configuration: { type: 'K8Slice', data },
+      });
+    }
+    for (const p of placements) {
+      if (!p.contract) continue;
+      add('Allocation', 'C', SYNC_WAVE.C, {
+        name: allocationName(intent.id, p.attempt, p.location),
+        namespace: fluidosNs,
+        contract: { name: p.contract.name, namespace: fluidosNs },
+        forwarding: false,
+      });
+    }
+  }
+
+  // Stage D
+  const remote = placements.filter((p): p is Placement & { remote_cluster_id: string } => !!p.remote_cluster_id);
+  if (remote.length === 0) return b;
+  add('NamespaceOffloading', 'D', SYNC_WAVE.offloading, {
+    name: 'offloading',
+    namespace: ns,
+    namespaceMappingStrategy: 'EnforceSameName',
+    podOffloadingStrategy: 'Remote',
+    clusterIds: [...new Set(remote.map((p) => p.remote_cluster_id))],
+    clusterLabel: REMOTE_CLUSTER_LABEL,
+  });
+  if (!workload) return b;
+  workloadPlans(intent, workload, ns, remote, add, b);
+  return b;
+}
+
+function workloadPlans(
+  intent: Intent,
+  workload: Workload,
+  ns: string,
+  remote: (Placement & { remote_cluster_id: string })[],
+  add: (kind: RenderedKind, stage: Stage, wave: number, context: Record<string, unknown>) => void,
+  b: Builder,
+): void {
+  const w = SYNC_WAVE.workload;
+  const multi = plannedPlacements(intent) > 1 || remote.length > 1;
+  const shape = podShape(intent, workload);
+  if (shape.overcommitted) {
+    b.diagnostics.push({
+      severity: 'warning',
+      file: intent.file,
+      line: 0,
+      column: 0,
+      path: 'workload.resources.gpu.count',
+      code: 'gpu-overcommit',
+      message: `${shape.concurrent} pods at ${shape.gpusPerPod} GPU each need more than the ${intent.spec.resources.gpu.count} GPU(s) reserved per placement`,
+      hint: 'raise gpu.count to a multiple of the replicas, or lower the replicas',
+    });
+  }
+  const gpuName = gpuResourceName(intent.spec.resources.gpu.model);
+  const resources = podResources(shape, gpuName);
+  const env = [
+    ...workload.env.map((e) => ({ name: e.name, value: e.value })),
+    ...workload.secrets.map((s) => ({ name: s.env, valueFrom: { secretKeyRef: { name: s.name, key: s.env } } })),
+  ];
+  const ports = workload.ports.map((p) => ({ containerPort: p.port, protocol: p.protocol }));
+  const mounts = workload.volumes.map((v) => ({ name: dnsLabel([v.name]), mountPath: v.path }));
+  const volumes = workload.volumes.map((v) =>
+    v.type === 'persistent'
+      ? { name: dnsLabel([v.name]), persistentVolumeClaim: { claimName: dnsLabel([v.name]) } }
+      : { name: dnsLabel([v.name]), emptyDir: { sizeLimit: v.size } },
+  );
+  const containers = workload.containers.map((c, i) => ({
+    name: c.name,
+    image: c.image,
+    command: c.command,
+    args: c.args,
+    // the first container is the workload: it gets the GPUs, ports, env and volumes
+    resources: i === 0 ? resources : undefined,
+    env: i === 0 && env.length > 0 ? env : undefined,
+    ports: i === 0 && ports.length > 0 ? ports : undefined,
+    volumeMounts: i === 0 && mounts.length > 0 ? mounts : undefined,
+  }));
+  const appLabels = { [LABEL_INTENT]: intent.id, [LABEL_NAME]: workload.name };
+
+  for (const p of remote) {
+    const name = multi && p.location ? dnsLabel([workload.name, p.location]) : workload.name;
+    const selector: Record<string, string> = { ...appLabels };
+    if (multi && p.location) selector[LABEL_PLACEMENT] = dnsLabel([p.location]);
+    const podLabels = { ...intentLabels(intent), ...selector };
+    const pod = {
+      podLabels,
+      nodeSelector: { [REMOTE_CLUSTER_LABEL]: p.remote_cluster_id },
+      tolerations: multi ? [{ key: VIRTUAL_NODE_TAINT, operator: 'Exists', effect: 'NoExecute' }] : undefined,
+      containers,
+      volumes: volumes.length > 0 ? volumes : undefined,
+    };
+    if (workload.type === 'batch') {
+      const batch = workload.batch;
+      add('Job', 'D', w, {
+        name,
+        namespace: ns,
+        parallelism: shape.concurrent,
+        completions: shape.completions,
+        backoffLimit: batch?.max_retries ?? 3,
+        activeDeadlineSeconds: batch?.timeout,
+        restartPolicy: 'Never',
+        ...pod,
+      });
+    } else {
+      add('Deployment', 'D', w, { name, namespace: ns, replicas: shape.concurrent, selector, ...pod });
+      if (workload.scaling.auto_scale) {
+        add('HorizontalPodAutoscaler', 'D', w, {
+          name,
+          namespace: ns,
+          target: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+          minReplicas: Math.max(1, Math.ceil(workload.scaling.min_replicas / plannedPlacements(intent))),
+          maxReplicas: Math.max(1, Math.ceil(workload.scaling.max_replicas / plannedPlacements(intent))),
+          targetCpuPercent: workload.scaling.target_cpu_percent,
+        });
+      }
+      if (shape.concurrent > 1) {
+        add('PodDisruptionBudget', 'D', w, { name, namespace: ns, maxUnavailable: 1, selector });
+      }
+    }
+  }
+
+  if (workload.ports.length > 0) {
+    const needsLb = workload.ports.some((p) => p.expose && !p.domain);
+    add('Service', 'D', w, {
+      name: workload.name,
+      namespace: ns,
+      type: needsLb ? 'LoadBalancer' : 'ClusterIP',
+      selector: appLabels,
+      ports: workload.ports.map((p) => ({
+        name: `${p.protocol.toLowerCase()}-${p.port}`,
+        port: p.port,
+        targetPort: p.port,
+        protocol: p.protocol,
+      })),
+    });
+    const rules = workload.ports
+      .filter((p) => p.expose && p.domain && p.protocol === 'TCP')
+      .map((p) => ({ host: p.domain, serviceName: workload.name, port: p.port }));
+    if (rules.length > 0) {
+      add('Ingress', 'D', w, { name: workload.name, namespace: ns, rules, tlsHosts: [...new Set(rules.map((r) => r.host))] });
+    }
+  }
+}
+
+function podResources(shape: ReturnType<typeof podShape>, gpuName: string): Record<string, unknown> {
+  const requests: Record<string, string> = {};
+  if (shape.cpu !== undefined) requests.cpu = shape.cpu;
+  if (shape.memory !== undefined) requests.memory = shape.memory;
+  requests[gpuName] = String(shape.gpusPerPod);
+  // extended resources (GPUs) need limit = request; memory limit guards the shared partition
+  const limits: Record<string, string> = { [gpuName]: String(shape.gpusPerPod) };
+  if (shape.memory !== undefined) limits.memory = shape.memory;
+  return { requests, limits };
+}
+
+interface FirewallRule {
+  port?: number;
+  protocol?: string;
+  source?: string;
+  action?: string;
+}
+
+/** NetworkPolicy ingress of `constraints.security`, or undefined when it asks for none. */
+export function networkPolicy(intent: Intent): { policyTypes: string[]; ingress: unknown[] } | undefined {
+  const sec = intent.spec.constraints.security;
+  if (!sec) return undefined;
+  const isolation = sec['network_isolation'];
+  const rules = (Array.isArray(sec['firewall_rules']) ? sec['firewall_rules'] : []) as FirewallRule[];
+  const allow = rules.filter((r) => (r.action ?? 'allow') === 'allow');
+  // deny rules cannot be expressed (NetworkPolicy only allows); a policy of deny rules alone would block everything
+  if (isolation !== 'private' && allow.length === 0) return undefined;
+  const ingress: unknown[] = [];
+  // private: only pods of the same namespace may connect
+  if (isolation === 'private') ingress.push({ from: [{ podSelector: {} }] });
+  for (const r of allow) {
+    const entry: Record<string, unknown> = {};
+    if (r.source) entry.from = [{ ipBlock: { cidr: r.source } }];
+    if (r.port !== undefined) entry.ports = [{ port: r.port, protocol: (r.protocol ?? 'TCP').toUpperCase() }];
+    ingress.push(entry);
+  }
+  return { policyTypes: ['Ingress'], ingress };
+}
