@@ -76,6 +76,9 @@ export const DEFAULT_FEDERATION_DOC = {
       region: 'eu-central-2', zone: 'eu-central-2a', latency_ms: 30, bandwidth_gbps: 10,
       nodes: [
         { name: 'rtx4080-4x', cpu: 32, memory: '128Gi', gpu: { ...RTX4080, ...pcie, count: 4, hourly_rate: 0.5 } },
+        // A second 8x RTX 4090 NVLink node in the EU, dearer than provider-fr's, so the seeds' training job
+        // still has a home when cheaper 4090 work has taken part of provider-fr's.
+        { name: 'rtx4090-8x', cpu: 64, memory: '256Gi', gpu: { ...RTX4090, ...nvlink(8), count: 8, hourly_rate: 0.7 } },
         { name: 'arc-a770-1x', cpu: 8, memory: '32Gi', gpu: { ...ARC, ...pcie, count: 1, hourly_rate: 0.1 } },
       ],
     },

@@ -72,6 +72,7 @@ const CASES: { name: string; seed: string; filters: SolverFilters; expected: str
       pc('provider-nl', 'a100-8x'),
       pc('provider-nl', 'h100-8x'),
       pc('provider-nl', 'rtx4090-1x'),
+      pc('provider-pl', 'rtx4090-8x'),
       pc('provider-se', 'a100-80g-4x'),
       pc('provider-sg', 'a100-1x'),
       pc('provider-us', 'mi300x-2x'),
@@ -94,7 +95,7 @@ const CASES: { name: string; seed: string; filters: SolverFilters; expected: str
     name: 'uc2-bert-training',
     seed: '003 #2: rtx-4090 x8 24Gi nvlink, cpu 64, 256Gi, EU, Performance',
     filters: { ...res('64', '256Gi'), gpuFilters: [model('nvidia-rtx-4090'), count(8), mem('24Gi'), str('interconnect', 'nvlink'), region(EU)] },
-    expected: [pc('provider-fr', 'rtx4090-8x')],
+    expected: [pc('provider-fr', 'rtx4090-8x'), pc('provider-pl', 'rtx4090-8x')],
   },
   {
     name: 'uc3-lora-finetuning',
@@ -139,7 +140,7 @@ const CASES: { name: string; seed: string; filters: SolverFilters; expected: str
     name: 'uc8-tenant-a-ml',
     seed: '003 #8: rtx-4090 x2 16Gi, cpu 8, 32Gi, 15 EUR, Balanced',
     filters: { ...res('8', '32Gi'), gpuFilters: [model('nvidia-rtx-4090'), count(2), mem('16Gi'), rateMax(7.5)] },
-    expected: [pc('provider-de', 'rtx4090-2x'), pc('provider-fr', 'rtx4090-8x')],
+    expected: [pc('provider-de', 'rtx4090-2x'), pc('provider-fr', 'rtx4090-8x'), pc('provider-pl', 'rtx4090-8x')],
   },
   {
     name: 'uc9-global-eu',

@@ -14,7 +14,7 @@ describe('startSandbox', () => {
       kc.loadFromFile(sb.kubeconfigPath);
       const api = kc.makeApiClient(CustomObjectsApi);
       const list = (await api.listNamespacedCustomObject({ group: 'nodecore.fluidos.eu', version: 'v1alpha1', namespace: 'fluidos', plural: 'flavors' })) as { items: { metadata: { name: string } }[] };
-      expect(list.items).toHaveLength(30);
+      expect(list.items).toHaveLength(31);
       expect(sb.store.get({ apiVersion: 'v1', kind: 'Namespace', name: 'fluidos' })).toBeDefined();
 
       sb.faults.api({ errorRate: 1 });

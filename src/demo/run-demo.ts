@@ -1,0 +1,149 @@
+import { cp, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createKubeCluster } from '../cluster/kube.js';
+import { createBareRepo, startGitHttpServer } from '../git/http-server.js';
+import { runGit } from '../git/exec.js';
+import { startReconciler } from '../reconcile/reconciler.js';
+import type { IntentPhase } from '../reconcile/cycle.js';
+import { startSandbox } from '../sandbox/index.js';
+import { IoError } from '../errors.js';
+import type { Phase } from '../status/model.js';
+
+/** Phases at which the demo stops waiting for an intent. */
+const SETTLED: ReadonlySet<Phase> = new Set<Phase>(['Running', 'Completed', 'NoMatch', 'Failed']);
+
+/** What a FLARE repo is made of for the demo: the inputs, never status/ or rendered/ (the demo starts fresh). */
+const REPO_INPUTS = ['flare.yaml', 'tenants', 'intents', 'templates'];
+
+export interface DemoOptions {
+  /** A FLARE repo (flare.yaml, tenants/, intents/); default: this project's own examples. */
+  repo?: string;
+  /** Give up after this long (ms). */
+  timeoutMs: number;
+  /** Keep the temp dirs (sandbox kubeconfig, git remote, clone) for inspection. */
+  keep: boolean;
+  /** Progress lines (stderr in the CLI). */
+  progress: (line: string) => void;
+  /** Reconciler log lines, only when verbose. */
+  log?: (line: string) => void;
+}
+
+export interface DemoResult {
+  intents: IntentPhase[];
+  /** `git log --format=%h %s` of the remote, newest first. */
+  commits: string[];
+  timedOut: boolean;
+  elapsedMs: number;
+  workDir?: string;
+}
+
+/** The project's root (where templates/ and the example intents/ live), from dist/demo or src/demo. */
+export function packageRoot(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function copyRepoInputs(from: string, to: string): Promise<void> {
+  if (!(await exists(path.join(from, 'intents')))) {
+    throw new IoError(from, 'not a FLARE repo: it has no intents/ folder');
+  }
+  await mkdir(to, { recursive: true });
+  for (const entry of REPO_INPUTS) {
+    const src = path.join(from, entry);
+    if (await exists(src)) await cp(src, path.join(to, entry), { recursive: true });
+  }
+}
+
+/**
+ * The whole FLARE flow on one machine: the sandbox cluster with its simulated federation, a
+ * local smart-HTTP Git remote seeded with the repo's inputs, and the reconciler cloning from it,
+ * applying, deciding and pushing status commits until every intent has settled.
+ */
+export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
+  const started = Date.now();
+  const source = path.resolve(opts.repo ?? packageRoot());
+  const work = await mkdtemp(path.join(tmpdir(), 'flare-demo-'));
+  const seed = path.join(work, 'seed');
+  const gitRoot = path.join(work, 'remote');
+  const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
+  const cleanups: Array<() => Promise<void>> = [];
+  try {
+    await copyRepoInputs(source, seed);
+    const entries = await readdir(path.join(seed, 'intents'));
+    opts.progress(`${elapsed()} repo ${source} (${entries.length} tenant folders)`);
+
+    const bare = await createBareRepo(gitRoot, 'flare', { branch: 'main', seedFrom: seed, seedMessage: 'Example intents\n' });
+    const server = await startGitHttpServer({ root: gitRoot });
+    cleanups.push(() => server.close());
+    const url = `${server.url}/flare.git`;
+    opts.progress(`${elapsed()} git remote ${url} (git http-backend)`);
+
+    const sandbox = await startSandbox({ stepDelayMs: 5, jobDurationMs: 300 });
+    cleanups.push(() => sandbox.close());
+    opts.progress(`${elapsed()} sandbox cluster ${sandbox.url}, kubeconfig ${sandbox.kubeconfigPath}`);
+    opts.progress(`${elapsed()} federation: ${sandbox.federation.providers.length} providers`);
+
+    const cluster = createKubeCluster({ kubeconfigPath: sandbox.kubeconfigPath });
+    const phases = new Map<string, IntentPhase>();
+    let settledResolve: () => void = () => {};
+    const settled = new Promise<void>((resolve) => (settledResolve = resolve));
+
+    const reconciler = await startReconciler({
+      repo: { url, dir: path.join(work, 'clone'), branch: 'main' },
+      cluster,
+      mode: 'apply',
+      intervalMs: 1000,
+      pollMs: 1000,
+      debounceMs: 50,
+      overrides: { reconciler: { grace_period_seconds: 5, backoff_seconds: 2, max_backoff_seconds: 10 } },
+      log: opts.log ?? (() => {}),
+      onCycle: (r) => {
+        for (const ip of r.intents) {
+          const before = phases.get(ip.id);
+          if (!before || before.phase !== ip.phase) {
+            const via = ip.provider ? ` (${ip.provider})` : '';
+            opts.progress(`${elapsed()} ${ip.id.padEnd(44)} ${before ? before.phase + ' → ' : ''}${ip.phase}${via}`);
+          }
+          phases.set(ip.id, ip);
+        }
+        if (r.commit) opts.progress(`${elapsed()} commit ${r.commit.slice(0, 8)}: ${r.changed.length} status file(s)${r.pushed ? ', pushed' : ''}`);
+        if (r.intents.length > 0 && r.intents.every((i) => SETTLED.has(i.phase))) settledResolve();
+      },
+      onError: (err) => opts.progress(`${elapsed()} cycle failed (retrying): ${err instanceof Error ? err.message : String(err)}`),
+    });
+    cleanups.push(() => reconciler.stop());
+
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      settled.then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), opts.timeoutMs))),
+    ]);
+    if (timer) clearTimeout(timer);
+    await reconciler.stop();
+    cleanups.pop();
+
+    const log = await runGit(['log', '--format=%h %s', 'main'], { cwd: bare });
+    const commits = log.stdout.split('\n').filter((l) => l.trim() !== '');
+    const result: DemoResult = {
+      intents: [...phases.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+      commits,
+      timedOut,
+      elapsedMs: Date.now() - started,
+    };
+    if (opts.keep) result.workDir = work;
+    return result;
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch(() => {});
+    if (!opts.keep) await rm(work, { recursive: true, force: true });
+  }
+}
