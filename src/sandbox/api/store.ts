@@ -691,6 +691,8 @@ export class ObjectStore {
     this.rv += 1;
     this.counters.mutations += 1;
     next.metadata.resourceVersion = String(this.rv);
+    // A manager left owning nothing (e.g. after a forced apply took its fields) is dropped, as a real API server does.
+    entry.managers = entry.managers.filter((m) => m.fields.size > 0);
     next.metadata.managedFields = entry.managers.map(renderManager);
     if (next.metadata.managedFields.length === 0) delete next.metadata.managedFields;
     this.unindexOwners(entry);

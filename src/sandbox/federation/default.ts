@@ -21,7 +21,8 @@ const MI300X = { vendor: 'amd', model: 'amd-mi300x', memory: '192Gi', tier: 'pre
 const ARC = { vendor: 'intel', model: 'intel-arc-a770', memory: '16Gi', tier: 'gaming', architecture: 'alchemist', fp32_tflops: 19.7, training_score: 0.3, inference_score: 0.5, hpc_score: 0.2, graphics_score: 0.8 };
 
 const nvlink = (n: number) => ({ interconnect: 'nvlink', interconnect_bandwidth: n >= 8 ? '900' : '600', topology: n >= 8 ? 'nvswitch' : 'mesh', multi_gpu_efficiency: '0.95' });
-const pcie = { interconnect: 'pcie', interconnect_bandwidth: '64', topology: 'pcie-switch' };
+// PCIe boards advertise no topology: the annotation reference knows all-to-all, nvswitch, ring and mesh only.
+const pcie = { interconnect: 'pcie', interconnect_bandwidth: '64' };
 
 /** The raw document: the same shape a `--federation FILE` has. */
 export const DEFAULT_FEDERATION_DOC = {

@@ -171,6 +171,9 @@ describe('ObjectStore server-side apply', () => {
     // A field still owned by another manager survives its former co-owner dropping it.
     const after = s.apply(cm('a', {}), { fieldManager: 'two' });
     expect(after.data).toEqual({ x: '1' });
+    // "two" now owns nothing and is dropped from managedFields, as a real API server does.
+    const managers = (after.metadata.managedFields as { manager: string }[]).map((m) => m.manager);
+    expect(managers).toEqual(['one']);
   });
 
   it('Update operations take ownership; apply then conflicts with them', () => {
