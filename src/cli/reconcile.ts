@@ -1,7 +1,154 @@
-import { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command, Option } from 'commander';
 import type { CliContext } from './main.js';
+import { createKubeCluster } from '../cluster/kube.js';
+import { UsageError } from '../errors.js';
+import { shortHash } from '../util/hash.js';
+import { parseDuration } from '../util/quantity.js';
+import type { CycleResult } from '../reconcile/cycle.js';
+import { startReconciler, type ReconcilerOptions, type RepoSource } from '../reconcile/reconciler.js';
 
-// Placeholder until the command is built; replaced by its owner.
-export function reconcileCommand(_ctx: CliContext): Command {
-  return new Command('reconcile').description('(not built yet)');
+interface ReconcileCliOptions {
+  repo: string;
+  kubeconfig?: string;
+  context?: string;
+  apply: boolean;
+  once?: boolean;
+  interval?: string;
+  httpPort?: string;
+  workdir?: string;
+  branch: string;
+  leaderElection?: boolean;
+  leaseNamespace: string;
+  leaseName: string;
+  identity?: string;
+  output: 'text' | 'json';
+}
+
+/** A remote is anything git clones over the network or from a bare path that is not a working tree. */
+export function isRemoteRepo(repo: string, cwd: string): boolean {
+  if (/^(https?|ssh|git|file):\/\//.test(repo) || /^[\w.-]+@[\w.-]+:/.test(repo)) return true;
+  const abs = path.resolve(cwd, repo);
+  return repo.endsWith('.git') && existsSync(abs) && !existsSync(path.join(abs, '.git'));
+}
+
+export function repoSource(repo: string, cwd: string, branch: string, workdir?: string): RepoSource {
+  if (!isRemoteRepo(repo, cwd)) return { path: path.resolve(cwd, repo), branch };
+  const dir = workdir ? path.resolve(cwd, workdir) : path.join(os.tmpdir(), `flare-reconcile-${shortHash(repo)}`);
+  const url = /^[a-z]+:\/\//.test(repo) || /^[\w.-]+@/.test(repo) ? repo : path.resolve(cwd, repo);
+  return { url, dir, branch };
+}
+
+function seconds(v: string, flag: string): number {
+  const s = /^\d+(\.\d+)?$/.test(v) ? Number(v) : parseDuration(v);
+  if (s === undefined || !(s > 0)) throw new UsageError(`${flag}: expected a duration like 5s, 1m (got ${JSON.stringify(v)})`);
+  return s;
+}
+
+function summary(r: CycleResult): string {
+  const phases = r.intents.map((i) => `  ${i.id.padEnd(40)} ${i.phase.padEnd(11)} ${i.provider ?? ''}`);
+  const head = `cycle: ${r.intents.length} intent(s), ${r.changed.length} changed, ${r.apply.applied + (r.postApply?.applied ?? 0)} applied, ${r.apply.pruned + (r.postApply?.pruned ?? 0)} pruned${r.commit ? `, commit ${r.commit.slice(0, 8)}${r.pushed ? ' pushed' : ''}` : ''} (${r.durationMs} ms)`;
+  return [head, ...phases].join('\n');
+}
+
+function json(r: CycleResult): string {
+  return JSON.stringify({
+    head: r.head,
+    commit: r.commit ?? null,
+    pushed: r.pushed,
+    changed: r.changed,
+    deleted: r.deleted,
+    applied: r.apply.applied + (r.postApply?.applied ?? 0),
+    pruned: r.apply.pruned + (r.postApply?.pruned ?? 0),
+    errors: [...r.apply.errors, ...(r.postApply?.errors ?? [])],
+    durationMs: r.durationMs,
+    intents: r.intents,
+  });
+}
+
+/**
+ * `flare reconcile`: the loop of DESIGN.md "The reconciler". Long-running until SIGINT/SIGTERM;
+ * `--once` runs one cycle and exits (0 ok, 3 when the cycle failed). Progress goes to stderr;
+ * with --once the cycle's result goes to stdout.
+ */
+export function reconcileCommand(ctx: CliContext): Command {
+  return new Command('reconcile')
+    .description('apply rendered objects, observe FLUIDOS/Liqo/workloads, decide, and commit status back to Git')
+    .option('--repo <url|path>', 'repository: a remote URL (cloned privately) or a local working tree', '.')
+    .option('--kubeconfig <path>', 'kubeconfig of the consumer cluster (default: $KUBECONFIG / ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context')
+    .option('--no-apply', 'observe and commit only (Argo CD applies rendered/)')
+    .option('--once', 'run one cycle and exit')
+    .option('--interval <duration>', 'time between cycles (default: flare.yaml reconciler.interval)')
+    .option('--http-port <port>', 'serve /healthz, /readyz and /metrics on 127.0.0.1:<port>')
+    .option('--workdir <dir>', 'private clone of a remote repository (default: a folder under the temp dir)')
+    .option('--branch <name>', 'branch to reconcile', 'main')
+    .option('--leader-election', 'run only while holding a coordination.k8s.io Lease (several replicas)')
+    .option('--lease-namespace <ns>', 'namespace of the Lease', 'default')
+    .option('--lease-name <name>', 'name of the Lease', 'flare-reconciler')
+    .option('--identity <id>', 'leader-election identity (default: hostname-pid)')
+    .addOption(new Option('-o, --output <format>', 'output of --once').choices(['text', 'json']).default('text'))
+    .action(async (opts: ReconcileCliOptions) => {
+      const kc: { kubeconfigPath?: string; context?: string } = {};
+      if (opts.kubeconfig) kc.kubeconfigPath = path.resolve(ctx.cwd, opts.kubeconfig);
+      else if (ctx.env.KUBECONFIG) kc.kubeconfigPath = ctx.env.KUBECONFIG;
+      if (opts.context) kc.context = opts.context;
+      const cluster = createKubeCluster(kc);
+      const ro: ReconcilerOptions = {
+        repo: repoSource(opts.repo, ctx.cwd, opts.branch, opts.workdir),
+        cluster,
+        mode: opts.apply ? 'apply' : 'observe',
+        log: (line) => ctx.stderr.write(`${new Date().toISOString()} ${line}\n`),
+        autoStart: !opts.once,
+      };
+      if (opts.interval) ro.intervalMs = seconds(opts.interval, '--interval') * 1000;
+      if (opts.httpPort !== undefined) {
+        const port = Number(opts.httpPort);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--http-port: expected a port number (got ${opts.httpPort})`);
+        ro.httpPort = port;
+      }
+      if (opts.leaderElection) {
+        ro.leaderElection = {
+          namespace: opts.leaseNamespace,
+          name: opts.leaseName,
+          identity: opts.identity ?? `${os.hostname()}-${process.pid}`,
+          leaseSeconds: 15,
+        };
+      }
+      if (opts.once) {
+        let failure: unknown;
+        ro.onError = (err) => (failure = err);
+        const rec = await startReconciler(ro);
+        try {
+          const r = await rec.runOnce();
+          if (!r) {
+            ctx.stderr.write(failure ? `reconcile: cycle failed: ${(failure as Error).message ?? String(failure)}\n` : 'reconcile: not the leader; nothing done\n');
+            ctx.exitCode = failure ? 3 : 0;
+            return;
+          }
+          ctx.stdout.write((opts.output === 'json' ? json(r) : summary(r)) + '\n');
+        } finally {
+          await rec.stop();
+        }
+        return;
+      }
+      ro.onCycle = (r) => {
+        if (r.changed.length || r.deleted.length || r.commit) ctx.stderr.write(summary(r) + '\n');
+      };
+      const rec = await startReconciler(ro);
+      if (rec.url) ctx.stderr.write(`reconcile: serving ${rec.url}/healthz, /readyz, /metrics\n`);
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          process.off('SIGINT', done);
+          process.off('SIGTERM', done);
+          resolve();
+        };
+        process.once('SIGINT', done);
+        process.once('SIGTERM', done);
+      });
+      ctx.stderr.write('reconcile: stopping\n');
+      await rec.stop();
+    });
 }

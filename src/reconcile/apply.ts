@@ -1,0 +1,246 @@
+import type { Cluster } from '../cluster/types.js';
+import type { KubeObject } from '../k8s/object.js';
+import { keyOf, refOf } from '../k8s/object.js';
+import { LABEL_INTENT, LABEL_TENANT, MANAGED_BY } from '../k8s/names.js';
+import { API } from '../fluidos/types.js';
+import { MANAGED_SELECTOR } from './observe.js';
+
+export const FIELD_MANAGER = 'flare';
+
+/** Every kind the renderer may emit, so objects of a kind no longer rendered at all are pruned too. */
+export const MANAGED_KINDS: readonly { apiVersion: string; kind: string }[] = [
+  { apiVersion: API.capsule, kind: 'Tenant' },
+  { apiVersion: 'v1', kind: 'Namespace' },
+  { apiVersion: API.nodecore, kind: 'Solver' },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' },
+  { apiVersion: 'v1', kind: 'PersistentVolumeClaim' },
+  { apiVersion: API.reservation, kind: 'Reservation' },
+  { apiVersion: API.nodecore, kind: 'Allocation' },
+  { apiVersion: API.offloading, kind: 'NamespaceOffloading' },
+  { apiVersion: 'apps/v1', kind: 'Deployment' },
+  { apiVersion: 'batch/v1', kind: 'Job' },
+  { apiVersion: 'v1', kind: 'Service' },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
+  { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' },
+];
+
+/** A desired object and its apply order (the renderer's sync wave). */
+export interface DesiredObject {
+  object: KubeObject;
+  wave: number;
+}
+
+/**
+ * Which live objects this repo owns: FLARE-managed objects of its intents (current ones and
+ * those whose status file still exists, i.e. deleted this cycle) and tenant-level objects of its
+ * tenants. Objects of other repos sharing the cluster are never pruned.
+ */
+export interface PruneScope {
+  intentIds: ReadonlySet<string>;
+  tenants: ReadonlySet<string>;
+  /** Tenants with unreadable intent files this cycle: nothing of theirs is pruned. */
+  protectedTenants?: ReadonlySet<string>;
+}
+
+export interface ApplyPlan {
+  /** In apply order: wave, then cluster-scoped before namespaced kinds. */
+  apply: KubeObject[];
+  /** In delete order: highest wave first. */
+  prune: KubeObject[];
+  unchanged: number;
+}
+
+export interface ApplyReport {
+  applied: number;
+  pruned: number;
+  unchanged: number;
+  errors: { key: string; error: string }[];
+}
+
+/** Cluster-scoped parents first within a wave: a namespaced object needs its Namespace. */
+const KIND_PRIORITY: Record<string, number> = { Tenant: 0, Namespace: 1 };
+
+function kindPriority(kind: string): number {
+  return KIND_PRIORITY[kind] ?? 2;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * desired ⊆ live: every field FLARE sets has the same value live (the server and controllers may
+ * add fields). Arrays compare element-wise at equal length: a list is owned as a whole.
+ */
+export function subsetOf(desired: unknown, live: unknown): boolean {
+  if (desired === undefined) return true;
+  if (Array.isArray(desired)) {
+    return Array.isArray(live) && desired.length === live.length && desired.every((d, i) => subsetOf(d, live[i]));
+  }
+  if (isObject(desired)) {
+    if (!isObject(live)) return false;
+    return Object.keys(desired).every((k) => subsetOf(desired[k], live[k]));
+  }
+  if (typeof desired === 'number' && typeof live === 'string') return String(desired) === live;
+  return desired === live;
+}
+
+/** True when applying `desired` would change nothing FLARE owns on `live`. */
+export function upToDate(desired: KubeObject, live: KubeObject | undefined): boolean {
+  if (!live || live.metadata.deletionTimestamp) return false;
+  const dm = desired.metadata;
+  if (!subsetOf(dm.labels ?? {}, live.metadata.labels ?? {})) return false;
+  if (!subsetOf(dm.annotations ?? {}, live.metadata.annotations ?? {})) return false;
+  for (const k of Object.keys(desired)) {
+    if (k === 'apiVersion' || k === 'kind' || k === 'metadata' || k === 'status') continue;
+    if (!subsetOf(desired[k], live[k])) return false;
+  }
+  return true;
+}
+
+function inScope(o: KubeObject, scope: PruneScope): boolean {
+  const labels = o.metadata.labels ?? {};
+  if (labels[MANAGED_BY.key] !== MANAGED_BY.value) return false;
+  const tenant = labels[LABEL_TENANT];
+  if (tenant !== undefined && scope.protectedTenants?.has(tenant)) return false;
+  const id = labels[LABEL_INTENT];
+  if (id) return scope.intentIds.has(id);
+  return tenant !== undefined && scope.tenants.has(tenant);
+}
+
+/** Pure: what to apply (only what differs) and what to prune, in order. */
+export function planApply(desired: readonly DesiredObject[], live: readonly KubeObject[], scope: PruneScope): ApplyPlan {
+  const liveByKey = new Map(live.map((o) => [keyOf(o), o]));
+  const waveOfKind = new Map<string, number>();
+  const wanted = new Set<string>();
+  const toApply: DesiredObject[] = [];
+  let unchanged = 0;
+  for (const d of desired) {
+    const k = keyOf(d.object);
+    wanted.add(k);
+    waveOfKind.set(d.object.kind, d.wave);
+    if (upToDate(d.object, liveByKey.get(k))) unchanged++;
+    else toApply.push(d);
+  }
+  toApply.sort((a, b) => a.wave - b.wave || kindPriority(a.object.kind) - kindPriority(b.object.kind));
+  const prune = live
+    .filter((o) => !wanted.has(keyOf(o)) && !o.metadata.deletionTimestamp && inScope(o, scope))
+    .sort((a, b) => {
+      const wa = waveOfKind.get(a.kind) ?? DEFAULT_WAVE[a.kind] ?? 0;
+      const wb = waveOfKind.get(b.kind) ?? DEFAULT_WAVE[b.kind] ?? 0;
+      return wb - wa || kindPriority(b.kind) - kindPriority(a.kind) || (keyOf(a) < keyOf(b) ? -1 : 1);
+    });
+  return { apply: toApply.map((d) => d.object), prune, unchanged };
+}
+
+/** Delete order for kinds not rendered this cycle (mirrors the renderer's sync waves). */
+const DEFAULT_WAVE: Record<string, number> = {
+  Tenant: -1,
+  Namespace: 0,
+  Solver: 0,
+  NetworkPolicy: 0,
+  PersistentVolumeClaim: 0,
+  Reservation: 1,
+  Allocation: 2,
+  NamespaceOffloading: 3,
+  Deployment: 4,
+  Job: 4,
+  Service: 4,
+  Ingress: 4,
+  HorizontalPodAutoscaler: 4,
+  PodDisruptionBudget: 4,
+};
+
+/** One LIST per kind of every FLARE-managed object (label selector), across namespaces. */
+export async function listManaged(cluster: Cluster, extraKinds: readonly { apiVersion: string; kind: string }[] = []): Promise<KubeObject[]> {
+  const kinds = new Map<string, { apiVersion: string; kind: string }>();
+  for (const k of [...MANAGED_KINDS, ...extraKinds]) kinds.set(`${k.apiVersion}/${k.kind}`, k);
+  const lists = await Promise.all(
+    [...kinds.values()].map((k) =>
+      cluster
+        .list(k.apiVersion, k.kind, { labelSelector: MANAGED_SELECTOR })
+        .then((items) => items.map((o) => (o.kind && o.apiVersion ? o : { ...o, apiVersion: k.apiVersion, kind: k.kind }))),
+    ),
+  );
+  return lists.flat();
+}
+
+async function pool<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+}
+
+function groupKey(o: KubeObject, wave: number): string {
+  return `${wave}:${kindPriority(o.kind)}`;
+}
+
+export interface ApplyOptions {
+  scope: PruneScope;
+  /** Live objects already listed this cycle (else listed here). */
+  live?: KubeObject[];
+  concurrency?: number;
+  /** false: apply only, never delete (e.g. a render with errors must not prune what it failed to render). */
+  prune?: boolean;
+}
+
+/**
+ * Server-side apply (field manager `flare`, forced: Git is the source of truth) of what differs,
+ * stage by stage, then prune of what is no longer rendered. A no-op cycle writes nothing. Errors
+ * of single objects are collected, not thrown: the next cycle retries them.
+ */
+export async function applyDesired(cluster: Cluster, desired: readonly DesiredObject[], opts: ApplyOptions): Promise<ApplyReport> {
+  const live = opts.live ?? (await listManaged(cluster, desired.map((d) => d.object)));
+  const plan = planApply(desired, live, opts.scope);
+  const report: ApplyReport = { applied: 0, pruned: 0, unchanged: plan.unchanged, errors: [] };
+  const limit = opts.concurrency ?? 8;
+  const waveOf = new Map(desired.map((d) => [keyOf(d.object), d.wave]));
+  // apply group by group (wave, then Tenant/Namespace before the rest): later stages need earlier ones
+  const groups: KubeObject[][] = [];
+  let last = '';
+  for (const o of plan.apply) {
+    const g = groupKey(o, waveOf.get(keyOf(o)) ?? 0);
+    if (g !== last) groups.push([]);
+    last = g;
+    groups[groups.length - 1]!.push(o);
+  }
+  for (const group of groups) {
+    await pool(group, limit, async (o) => {
+      try {
+        await cluster.apply(o, { fieldManager: FIELD_MANAGER, force: true });
+        report.applied++;
+      } catch (err) {
+        report.errors.push({ key: keyOf(o), error: errorText(err) });
+      }
+    });
+  }
+  if (opts.prune === false) return report;
+  // highest wave first, one wave at a time, so a workload goes before its offloading and allocation
+  const pruneGroups = new Map<number, KubeObject[]>();
+  for (const o of plan.prune) {
+    const w = DEFAULT_WAVE[o.kind] ?? 0;
+    const list = pruneGroups.get(w) ?? [];
+    list.push(o);
+    pruneGroups.set(w, list);
+  }
+  for (const w of [...pruneGroups.keys()].sort((a, b) => b - a)) {
+    await pool(pruneGroups.get(w)!, limit, async (o) => {
+      try {
+        if (await cluster.delete(refOf(o))) report.pruned++;
+      } catch (err) {
+        report.errors.push({ key: keyOf(o), error: errorText(err) });
+      }
+    });
+  }
+  return report;
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

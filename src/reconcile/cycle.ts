@@ -1,0 +1,341 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Cluster } from '../cluster/types.js';
+import type { FlareConfig, GitSettings, ReconcilerSettings } from '../config/model.js';
+import type { SelectionMode } from '../intent/model.js';
+import type { Intent } from '../intent/model.js';
+import type { GitRepo, FileChange } from '../git/types.js';
+import type { RepoModel } from '../repo/model.js';
+import type { RenderResult } from '../render/types.js';
+import type { TemplateSet } from '../render/templates.js';
+import type { Decision, RankInput } from '../select/types.js';
+import type { IntentStatus, Phase, StatusDocument } from '../status/model.js';
+import { API } from '../fluidos/types.js';
+import { intentId } from '../k8s/names.js';
+import { toYaml } from '../k8s/serialize.js';
+import { buildCommitMessage } from '../git/message.js';
+import { applyDesired, listManaged, type ApplyReport, type PruneScope } from './apply.js';
+import { observeCluster, type Observed } from './observe.js';
+import { advance, type TenantUsage } from './state-machine.js';
+import { addClaims, choiceOrder, pendingClaims } from './order.js';
+import { parseStatus } from '../status/parse.js';
+
+export const RENDERED_DIR = 'rendered';
+export const STATUS_DIR = 'status';
+
+export type ReconcileMode = 'apply' | 'observe';
+
+/** Settings a caller (CLI flag, test, demo) may force over the repo's flare.yaml. */
+export interface ConfigOverrides {
+  reconciler?: Partial<ReconcilerSettings>;
+  git?: Partial<GitSettings>;
+  selection?: SelectionMode;
+}
+
+export type LogFn = (line: string) => void;
+
+export interface CycleDeps {
+  git: GitRepo;
+  cluster: Cluster;
+  mode: ReconcileMode;
+  now: () => Date;
+  log: LogFn;
+  rank: (input: RankInput) => Decision;
+  render: (model: RepoModel, templates: TemplateSet) => RenderResult;
+  loadRepo: (dir: string) => Promise<RepoModel>;
+  loadTemplates: (dir: string) => Promise<TemplateSet>;
+  overrides?: ConfigOverrides;
+  /** Test hook: runs after the first apply and before the status commit (crash-between tests). */
+  afterApply?: () => Promise<void> | void;
+}
+
+export interface IntentPhase {
+  id: string;
+  tenant: string;
+  name: string;
+  phase: Phase;
+  message?: string;
+  provider?: string;
+}
+
+export interface CycleResult {
+  /** Remote head the cycle started from. */
+  head: string;
+  /** The status commit, when one was made. */
+  commit?: string;
+  /** The commit reached the remote (false for a local repository, which is never pushed). */
+  pushed: boolean;
+  /** Ids whose status changed this cycle. */
+  changed: string[];
+  /** Ids whose intent was deleted (status file removed). */
+  deleted: string[];
+  intents: IntentPhase[];
+  /** First apply (stage unlocked by the previous commit) and the apply after the commit. */
+  apply: ApplyReport;
+  postApply?: ApplyReport;
+  /** Files written or deleted by the commit. */
+  files: number;
+  durationMs: number;
+  config: FlareConfig;
+}
+
+export function withOverrides(config: FlareConfig, o: ConfigOverrides | undefined): FlareConfig {
+  if (!o) return config;
+  return {
+    ...config,
+    selection: o.selection ?? config.selection,
+    reconciler: { ...config.reconciler, ...(o.reconciler ?? {}) },
+    git: { ...config.git, ...(o.git ?? {}) },
+  };
+}
+
+export function statusPath(tenant: string, name: string): string {
+  return `${STATUS_DIR}/${tenant}/${name}.yaml`;
+}
+
+/** The on-disk form of a status: the envelope, serialized by the one YAML writer. */
+export function statusFileText(s: IntentStatus): string {
+  const doc: StatusDocument = {
+    apiVersion: 'flare.fluidos.eu/v1alpha1',
+    kind: 'IntentStatus',
+    metadata: { name: s.name, tenant: s.tenant },
+    status: s,
+  };
+  return toYaml(doc);
+}
+
+async function readTree(root: string, rel: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const walk = async (dirRel: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(path.join(root, dirRel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    await Promise.all(
+      entries.map(async (e) => {
+        const r = `${dirRel}/${e.name}`;
+        if (e.isDirectory()) await walk(r);
+        else if (e.isFile()) out.set(r, await readFile(path.join(root, r), 'utf8'));
+      }),
+    );
+  };
+  await walk(rel);
+  return out;
+}
+
+/**
+ * Tenants whose intents cannot all be read this cycle: pruning their objects or deleting their
+ * status files would tear down a running workload because of a typo. `all` when flare.yaml or a
+ * tenant file is broken.
+ */
+export function protectedTenants(model: RepoModel): { all: boolean; tenants: Set<string> } {
+  const tenants = new Set<string>();
+  let all = false;
+  for (const d of model.diagnostics) {
+    if (d.severity !== 'error') continue;
+    if (d.file === 'flare.yaml' || d.file.startsWith('tenants/')) all = true;
+    const m = /^intents\/([^/]+)\//.exec(d.file);
+    if (m) tenants.add(m[1]!);
+    else if (d.file.startsWith('intents/')) all = true;
+  }
+  return { all, tenants };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** GPUs and hourly spend the tenant's intents hold (those with a choice that is not finished). */
+function holding(s: IntentStatus | undefined, intent: Intent): TenantUsage {
+  const u = { gpus: 0, hourly_cost: 0 };
+  if (!s || s.phase === 'Completed' || s.phase === 'Failed') return u;
+  for (const p of s.placements) {
+    if (!p.chosen) continue;
+    u.gpus += intent.spec.resources.gpu.count;
+    u.hourly_cost += p.chosen.hourly_cost;
+  }
+  return u;
+}
+
+function commitSubject(config: FlareConfig, changed: IntentPhase[], deleted: string[]): string {
+  const parts = changed.map((c) => `${c.id} ${c.phase}`);
+  parts.push(...deleted.map((d) => `${d} deleted`));
+  const head = parts.slice(0, 3).join(', ');
+  const summary = parts.length > 3 ? `${head} and ${parts.length - 3} more` : head || 'rendered files';
+  const count = changed.length + deleted.length;
+  return config.git.message.replaceAll('{count}', String(count)).replaceAll('{summary}', summary);
+}
+
+/**
+ * One reconcile cycle: sync → load → render → (apply) → observe → advance → one commit of the
+ * changed status and rendered files → (apply what the commit unlocked). Safe to kill at any point:
+ * every name derives from committed status, so a rerun converges on the same objects.
+ */
+export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
+  const started = Date.now();
+  const { git, cluster, log } = deps;
+  const head = await git.sync();
+  const loaded = await deps.loadRepo(git.dir);
+  const config = withOverrides(loaded.config, deps.overrides);
+  const model: RepoModel = { ...loaded, config };
+  const templates = await deps.loadTemplates(git.dir);
+  const guard = protectedTenants(model);
+  for (const d of model.diagnostics) if (d.severity === 'error') log(`repo: ${d.file}: ${d.message}`);
+
+  const statusFiles = await readTree(git.dir, STATUS_DIR);
+  const renderedFiles = await readTree(git.dir, RENDERED_DIR);
+  const intents = [...model.intents].sort((a, b) => cmp(a.tenant, b.tenant) || cmp(a.name, b.name));
+  const scope = pruneScope(model, statusFiles, guard.tenants);
+  const allowPrune = !guard.all;
+  const protect = (tenant: string): boolean => guard.all || guard.tenants.has(tenant);
+
+  // 1. apply what the committed status unlocks
+  const first = deps.render(model, templates);
+  let applyReport: ApplyReport = { applied: 0, pruned: 0, unchanged: 0, errors: [] };
+  if (deps.mode === 'apply') {
+    applyReport = await applyDesired(cluster, desiredOf(first), { scope, prune: allowPrune });
+    for (const e of applyReport.errors.slice(0, 5)) log(`apply: ${e.key}: ${e.error}`);
+  }
+  await deps.afterApply?.();
+
+  // 2. observe and decide
+  const observed: Observed = await observeCluster(cluster, config);
+  const now = deps.now();
+  const tenantsByName = new Map(model.tenants.map((t) => [t.name, t]));
+  const statuses = new Map(model.statuses);
+  const usage = new Map<string, TenantUsage>();
+  for (const i of intents) {
+    const u = usage.get(i.tenant) ?? { gpus: 0, hourly_cost: 0 };
+    const h = holding(statuses.get(i.id), i);
+    usage.set(i.tenant, { gpus: u.gpus + h.gpus, hourly_cost: u.hourly_cost + h.hourly_cost });
+  }
+  const changed: IntentPhase[] = [];
+  const rediscover: string[] = [];
+  const byId = new Map<string, IntentPhase>();
+  const claims = pendingClaims(intents, statuses, observed);
+  for (const intent of choiceOrder(intents, statuses, observed, config, tenantsByName, deps.rank)) {
+    const before = statuses.get(intent.id);
+    const total = usage.get(intent.tenant)!;
+    const mine = holding(before, intent);
+    const others: TenantUsage = { gpus: total.gpus - mine.gpus, hourly_cost: Math.max(0, total.hourly_cost - mine.hourly_cost) };
+    const args: Parameters<typeof advance>[0] = { intent, observed, now, config, rank: deps.rank, tenantUsage: others, claims };
+    if (before) args.status = before;
+    const tenant = tenantsByName.get(intent.tenant);
+    if (tenant) args.tenant = tenant;
+    const r = advance(args);
+    const after = holding(r.status, intent);
+    usage.set(intent.tenant, { gpus: others.gpus + after.gpus, hourly_cost: others.hourly_cost + after.hourly_cost });
+    statuses.set(intent.id, r.status);
+    addClaims(claims, r.status, before, intent.spec.resources.gpu.count);
+    rediscover.push(...r.rediscover);
+    byId.set(intent.id, phaseOf(r.status));
+  }
+  const phases = intents.map((i) => byId.get(i.id)!);
+  for (const ip of phases) if (statuses.get(ip.id) !== model.statuses.get(ip.id)) changed.push(ip);
+
+  // 3. files: status of every intent, stale status files, the rendered tree of the new status
+  // rendering reads status: with no status change the first render is the answer
+  const next = changed.length === 0 ? first : deps.render({ ...model, statuses }, templates);
+  const changes: FileChange[] = [];
+  for (const intent of intents) {
+    const p = statusPath(intent.tenant, intent.name);
+    const text = statusFileText(statuses.get(intent.id)!);
+    if (statusFiles.get(p) === text) continue;
+    changes.push({ path: p, content: text });
+    // a status the parser rejects would be dropped on the next load and restart the intent
+    for (const d of parseStatus(text, p).diagnostics) if (d.severity === 'error') log(`BUG: ${p}: ${d.path} ${d.message}`);
+  }
+  const deleted: string[] = [];
+  const wantedStatus = new Set(intents.map((i) => statusPath(i.tenant, i.name)));
+  for (const p of statusFiles.keys()) {
+    const parts = p.split('/');
+    if (parts.length !== 3 || wantedStatus.has(p)) continue;
+    const tenant = parts[1]!;
+    if (protect(tenant)) continue;
+    changes.push({ path: p, content: null });
+    deleted.push(intentId(tenant, parts[2]!.replace(/\.(ya?ml|json)$/, '')));
+  }
+  for (const [rel, text] of next.files) {
+    const p = `${RENDERED_DIR}/${rel}`;
+    if (renderedFiles.get(p) !== text) changes.push({ path: p, content: text });
+  }
+  for (const p of renderedFiles.keys()) {
+    const rel = p.slice(RENDERED_DIR.length + 1);
+    if (next.files.has(rel)) continue;
+    const tenant = rel.split('/')[0] ?? '';
+    if (protect(tenant)) continue;
+    changes.push({ path: p, content: null });
+  }
+  changes.sort((a, b) => cmp(a.path, b.path));
+
+  const result: CycleResult = {
+    head,
+    pushed: false,
+    changed: changed.map((c) => c.id),
+    deleted: [...new Set(deleted)].sort(),
+    intents: phases,
+    apply: applyReport,
+    files: changes.length,
+    durationMs: 0,
+    config,
+  };
+  if (changes.length > 0) {
+    const trailers: Record<string, string[]> = {
+      'Flare-Intent': [...changed.map((c) => c.id), ...result.deleted],
+      'Flare-Phase': changed.map((c) => `${c.id}=${c.phase}`),
+    };
+    const message = buildCommitMessage({
+      subject: commitSubject(config, changed, result.deleted),
+      trailers,
+      skipCi: config.git.skip_ci,
+    });
+    const res = await git.commitAndPush({ changes, message, author: config.git.author });
+    if (res.sha) result.commit = res.sha;
+    result.pushed = res.pushed;
+    log(`commit ${res.sha?.slice(0, 8) ?? '(none)'}: ${changes.length} file(s), ${changed.length} status change(s)${res.pushed ? '' : ' (not pushed)'}`);
+  }
+
+  // 4. apply what the new status unlocked, in the same cycle
+  // a local repository's commit lands without a push; a remote one lands once pushed
+  if (deps.mode === 'apply' && result.commit !== undefined && (changed.length > 0 || result.deleted.length > 0)) {
+    for (const name of [...new Set(rediscover)]) {
+      await cluster
+        .delete({ apiVersion: API.nodecore, kind: 'Solver', namespace: config.namespaces.fluidos, name })
+        .catch((err) => log(`rediscover ${name}: ${(err as Error).message}`));
+    }
+    const live = await listManaged(cluster, desiredOf(next).map((d) => d.object));
+    result.postApply = await applyDesired(cluster, desiredOf(next), { scope, prune: allowPrune, live });
+    for (const e of result.postApply.errors.slice(0, 5)) log(`apply: ${e.key}: ${e.error}`);
+  }
+  result.durationMs = Date.now() - started;
+  return result;
+}
+
+function desiredOf(r: RenderResult): { object: RenderResult['objects'][number]['object']; wave: number }[] {
+  return r.objects.map((o) => ({ object: o.object, wave: o.wave }));
+}
+
+function phaseOf(s: IntentStatus): IntentPhase {
+  const ip: IntentPhase = { id: s.intent_id, tenant: s.tenant, name: s.name, phase: s.phase };
+  if (s.message) ip.message = s.message;
+  const providers = [...new Set(s.placements.map((p) => p.chosen?.provider).filter((p): p is string => !!p))];
+  if (providers.length) ip.provider = providers.join(',');
+  return ip;
+}
+
+/** This repo's intents (current ones and those whose status file still exists) and tenants. */
+function pruneScope(model: RepoModel, statusFiles: ReadonlyMap<string, string>, protectedSet: ReadonlySet<string>): PruneScope {
+  const intentIds = new Set(model.intents.map((i) => i.id));
+  const tenants = new Set(model.tenants.map((t) => t.name));
+  for (const i of model.intents) tenants.add(i.tenant);
+  for (const p of statusFiles.keys()) {
+    const parts = p.split('/');
+    if (parts.length !== 3) continue;
+    const tenant = parts[1]!;
+    intentIds.add(intentId(tenant, parts[2]!.replace(/\.(ya?ml|json)$/, '')));
+    tenants.add(tenant);
+  }
+  return { intentIds, tenants, protectedTenants: protectedSet };
+}

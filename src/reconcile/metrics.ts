@@ -1,0 +1,59 @@
+import { PHASES, type Phase } from '../status/model.js';
+
+/** Bucket bounds of flare_cycle_duration_seconds. */
+export const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** The reconciler's counters and gauges, rendered in the Prometheus text format (0.0.4). */
+export class ReconcilerMetrics {
+  intents = new Map<Phase, number>();
+  applies = 0;
+  prunes = 0;
+  commits = 0;
+  pushes = 0;
+  pushFailures = 0;
+  cycles = 0;
+  cycleFailures = 0;
+  leader = false;
+  private durations: number[] = DURATION_BUCKETS.map(() => 0);
+  private durationSum = 0;
+  private durationCount = 0;
+
+  observeCycle(seconds: number): void {
+    this.durationSum += seconds;
+    this.durationCount++;
+    DURATION_BUCKETS.forEach((b, i) => {
+      if (seconds <= b) this.durations[i]!++;
+    });
+  }
+
+  setPhases(phases: readonly Phase[]): void {
+    this.intents = new Map();
+    for (const p of phases) this.intents.set(p, (this.intents.get(p) ?? 0) + 1);
+  }
+
+  render(): string {
+    const lines: string[] = [];
+    const counter = (name: string, help: string, v: number): void => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`, `${name} ${v}`);
+    };
+    lines.push('# HELP flare_intents Intents by phase.', '# TYPE flare_intents gauge');
+    for (const p of PHASES) lines.push(`flare_intents{phase="${p}"} ${this.intents.get(p) ?? 0}`);
+    lines.push('# HELP flare_cycle_duration_seconds Duration of reconcile cycles.', '# TYPE flare_cycle_duration_seconds histogram');
+    DURATION_BUCKETS.forEach((b, i) => lines.push(`flare_cycle_duration_seconds_bucket{le="${b}"} ${this.durations[i]}`));
+    lines.push(`flare_cycle_duration_seconds_bucket{le="+Inf"} ${this.durationCount}`);
+    lines.push(`flare_cycle_duration_seconds_sum ${round(this.durationSum)}`, `flare_cycle_duration_seconds_count ${this.durationCount}`);
+    counter('flare_cycles_total', 'Reconcile cycles run.', this.cycles);
+    counter('flare_cycle_failures_total', 'Reconcile cycles that failed (retried next cycle).', this.cycleFailures);
+    counter('flare_applies_total', 'Objects written by server-side apply.', this.applies);
+    counter('flare_prunes_total', 'Objects deleted because they are no longer rendered.', this.prunes);
+    counter('flare_commits_total', 'Status commits made.', this.commits);
+    counter('flare_pushes_total', 'Status commits pushed.', this.pushes);
+    counter('flare_push_failures_total', 'Status commits that could not be pushed.', this.pushFailures);
+    lines.push('# HELP flare_leader 1 when this reconciler holds the lease.', '# TYPE flare_leader gauge', `flare_leader ${this.leader ? 1 : 0}`);
+    return lines.join('\n') + '\n';
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}

@@ -1,0 +1,79 @@
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { isRemoteRepo } from '../../src/cli/reconcile.js';
+import { runGit } from '../../src/git/exec.js';
+import { serviceIntent, sleep, startWorld, TENANT, type World } from './harness.js';
+
+async function run(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => (out += String(c)));
+  stderr.on('data', (c) => (err += String(c)));
+  const code = await main(['node', 'flare', ...args], { stdout, stderr, cwd, env: {} });
+  return { code, out, err };
+}
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+const FAST_FLARE = 'apiVersion: flare.fluidos.eu/v1alpha1\nkind: FlareConfig\nmetadata:\n  name: flare\nspec:\n  reconciler:\n    interval: 1s\n    grace_period: 1s\n    backoff: 1s\n    max_backoff: 2s\n';
+
+describe('flare reconcile / flare status against the sandbox', () => {
+  it('reconcile --once over a remote URL reaches Running; status --watch shows the live phase', async () => {
+    world = await startWorld({ 'flare.yaml': FAST_FLARE, 'tenants/team-a.yaml': TENANT('team-a'), 'intents/team-a/web.yaml': serviceIntent('web') });
+    const workdir = path.join(world.tmp, 'cli-clone');
+    let phase = '';
+    for (let i = 0; i < 60 && phase !== 'Running'; i++) {
+      const r = await run(['reconcile', '--repo', world.url, '--kubeconfig', world.sandbox.kubeconfigPath, '--workdir', workdir, '--once', '-o', 'json'], world.tmp);
+      expect(r.code, r.err).toBe(0);
+      const res = JSON.parse(r.out);
+      phase = res.intents[0].phase;
+      await sleep(50);
+    }
+    expect(phase).toBe('Running');
+    const subjects = await world.subjects();
+    expect(subjects.some((s) => s.includes('team-a-web Running'))).toBe(true);
+    // a working copy of the repo as a user has it
+    const clone = path.join(world.tmp, 'user');
+    await runGit(['clone', '-q', world.url, clone], { cwd: world.tmp });
+    const st = await run(['status', '--repo', clone], world.tmp);
+    expect(st.out).toMatch(/team-a\s+web\s+Running\s+provider-/);
+    // the provider goes down: the live view shows the failover before any commit
+    const provider = /Running\s+(provider-\S+)/.exec(st.out)![1]!;
+    world.sandbox.faults.providerDown(provider);
+    await sleep(300);
+    const live = await run(['status', 'web', '--repo', clone, '--watch', '--kubeconfig', world.sandbox.kubeconfigPath, '--max-updates', '1', '-o', 'json'], world.tmp);
+    expect(live.code, live.err).toBe(0);
+    const rows = JSON.parse(live.out.trim().split('\n')[0]!);
+    expect(rows[0].status.placements[0].excluded_providers).toEqual([provider]);
+  });
+
+  it('reconcile --once on a local working tree commits locally; --no-apply writes nothing to the cluster', async () => {
+    world = await startWorld({ 'tenants/team-a.yaml': TENANT('team-a'), 'intents/team-a/web.yaml': serviceIntent('web') });
+    const local = path.join(world.tmp, 'local');
+    await runGit(['clone', '-q', world.url, local], { cwd: world.tmp });
+    const before = world.sandbox.stats().server.writes;
+    const r = await run(['reconcile', '--repo', local, '--kubeconfig', world.sandbox.kubeconfigPath, '--once', '--no-apply'], world.tmp);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/team-a-web\s+Pending/);
+    expect(world.sandbox.stats().server.writes).toBe(before);
+    const log = (await runGit(['log', '--format=%s', '-1'], { cwd: local })).stdout.trim();
+    expect(log).toMatch(/^flare: team-a-web Pending/);
+    const a = await run(['reconcile', '--repo', local, '--kubeconfig', world.sandbox.kubeconfigPath, '--once'], world.tmp);
+    expect(a.code, a.err).toBe(0);
+    expect(world.sandbox.stats().server.writes).toBeGreaterThan(before);
+  });
+
+  it('tells remote URLs from local paths', () => {
+    expect(isRemoteRepo('https://example.com/x.git', '/')).toBe(true);
+    expect(isRemoteRepo('git@github.com:o/r.git', '/')).toBe(true);
+    expect(isRemoteRepo('.', '/tmp')).toBe(false);
+  });
+});
