@@ -17,9 +17,23 @@ export function hourlyBudget(intent: Intent, config: FlareConfig): number | unde
   return caps.length ? Math.min(...caps) : undefined;
 }
 
-/** Per-GPU hourly rate cap: the budget divided by the GPU count (the Flavor's rate is per GPU). */
-export function perGpuRateCap(intent: Intent, config: FlareConfig): number | undefined {
+/** One placement per `constraints.regions` entry, else one. */
+export function placementCount(intent: Intent): number {
+  return Math.max(1, intent.spec.constraints.regions?.length ?? 1);
+}
+
+/**
+ * The hourly cap of one placement: a multi-region intent's budget is for the whole workload, so
+ * its placements share it equally.
+ */
+export function placementBudget(intent: Intent, config: FlareConfig): number | undefined {
   const b = hourlyBudget(intent, config);
+  return b === undefined ? undefined : b / placementCount(intent);
+}
+
+/** Per-GPU hourly rate cap of a placement: its budget divided by the GPU count (the Flavor's rate is per GPU). */
+export function perGpuRateCap(intent: Intent, config: FlareConfig): number | undefined {
+  const b = placementBudget(intent, config);
   return b === undefined ? undefined : b / intent.spec.resources.gpu.count;
 }
 
@@ -28,6 +42,5 @@ export function perGpuRateCap(intent: Intent, config: FlareConfig): number | und
  * placements (one per region of a multi-region intent, else one).
  */
 export function gpuDemand(intent: Intent): number {
-  const placements = intent.spec.constraints.regions?.length ?? 1;
-  return intent.spec.resources.gpu.count * Math.max(1, placements);
+  return intent.spec.resources.gpu.count * placementCount(intent);
 }

@@ -1,5 +1,5 @@
 import type { FlareConfig } from '../config/model.js';
-import type { Intent } from '../intent/model.js';
+import type { Intent } from './model.js';
 import { canonicalize } from '../k8s/serialize.js';
 import { shortHash } from '../util/hash.js';
 

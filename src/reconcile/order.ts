@@ -1,7 +1,7 @@
 import type { FlareConfig, Tenant } from '../config/model.js';
 import type { Intent } from '../intent/model.js';
 import { reservationName, solverName } from '../k8s/names.js';
-import { placementLocations } from './spec-hash.js';
+import { placementLocations } from '../intent/spec-hash.js';
 import type { Decision, RankInput } from '../select/types.js';
 import type { IntentStatus, Placement } from '../status/model.js';
 import type { Observed } from './observe.js';

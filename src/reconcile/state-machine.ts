@@ -7,7 +7,7 @@ import { allocationName, intentNamespace, reservationName, solverName } from '..
 import { canonicalize } from '../k8s/serialize.js';
 import { offerFromCandidate } from '../select/offer.js';
 import type { Observed } from './observe.js';
-import { placementLocations, specHash } from './spec-hash.js';
+import { placementLocations, specHash } from '../intent/spec-hash.js';
 
 export const HISTORY_LIMIT = 50;
 

@@ -2,6 +2,7 @@ import type { FlareConfig, Tenant } from '../config/model.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { Intent, Workload } from '../intent/model.js';
 import type { IntentStatus, Placement } from '../status/model.js';
+import { specHash } from '../intent/spec-hash.js';
 import { gpuResourceName } from '../fluidos/types.js';
 import {
   LABEL_CAPSULE_TENANT,
@@ -120,6 +121,27 @@ export function intentPlans(intent: Intent, config: FlareConfig, status: IntentS
       accessModes: ['ReadWriteOnce'],
       storage: v.size,
     });
+  }
+
+  if (status && (status.phase === 'Completed' || status.phase === 'Failed')) {
+    // A finished intent releases what it held: no Solver, Reservation, Allocation, offloading or
+    // workload; the namespace and its volumes stay for the results.
+    b.plans = b.plans.filter((p) => p.kind !== 'Solver');
+    return b;
+  }
+  if (status && status.spec_hash !== specHash(intent, config)) {
+    // The status answers an older version of this intent: its choice may not fit the new spec, and
+    // the reconciler places the intent again. Until then only stage A is rendered.
+    b.diagnostics.push({
+      severity: 'warning',
+      file: intent.file,
+      line: 0,
+      column: 0,
+      path: '',
+      code: 'stale-status',
+      message: `status/${intent.tenant}/${intent.name}.yaml was written for an earlier version of this intent; only stage A is rendered until the reconciler places it again`,
+    });
+    return b;
   }
 
   const placements = status?.placements ?? [];

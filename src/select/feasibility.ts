@@ -1,6 +1,6 @@
 import type { FlareConfig } from '../config/model.js';
 import type { Intent } from '../intent/model.js';
-import { hourlyBudget } from '../intent/budget.js';
+import { hourlyBudget, placementCount } from '../intent/budget.js';
 import { formatBytes, parseQuantity } from '../util/quantity.js';
 import type { RankInput } from './types.js';
 import type { Offer } from './offer.js';
@@ -35,6 +35,8 @@ export interface Requirements {
   /** The location this placement must satisfy (constraints.location or input.location). */
   location?: string;
   locationPath: string;
+  /** Placements sharing the budget (one per constraints.regions entry). */
+  placements: number;
   /** Expected runtime in hours used to turn max_total_cost into an hourly cap. */
   runtimeHours: number;
   /** Checks that apply to this intent, in report order; the first failure is the recorded reason. */
@@ -118,6 +120,9 @@ export function requirementsOf(input: RankInput): Requirements {
   const locationPath = input.location !== undefined ? 'constraints.regions' : 'constraints.location';
   const runtimeSeconds = spec.workload?.batch?.timeout ?? config.default_runtime_seconds;
   const runtimeHours = runtimeSeconds / 3600;
+  // A multi-region intent's budget is for the whole workload: its placements share it equally.
+  const placements = placementCount(intent);
+  const shared = placements > 1 ? `, shared by ${placements} placements` : '';
   const p = (f: string): string => `${gpuPath}.${f}`;
 
   const blocked = new Set(input.blocked ?? []);
@@ -296,13 +301,13 @@ export function requirementsOf(input: RankInput): Requirements {
   }
   // Each budget is its own constraint so a suggestion can name the one to raise.
   if (c.max_hourly_cost !== undefined) {
-    const cap = c.max_hourly_cost;
-    checks.push(costCheck(PATH.maxHourly, cap, count, currency, ''));
+    const cap = c.max_hourly_cost / placements;
+    checks.push(costCheck(PATH.maxHourly, cap, count, currency, shared ? ` (max_hourly_cost ${money(c.max_hourly_cost, currency)}${shared})` : ''));
   }
   if (c.max_total_cost !== undefined) {
-    const cap = c.max_total_cost / runtimeHours;
+    const cap = c.max_total_cost / runtimeHours / placements;
     checks.push(
-      costCheck(PATH.maxTotal, cap, count, currency, ` (max_total_cost ${money(c.max_total_cost, currency)} over ${runtimeHours} h)`),
+      costCheck(PATH.maxTotal, cap, count, currency, ` (max_total_cost ${money(c.max_total_cost, currency)} over ${runtimeHours} h${shared})`),
     );
   }
   const usage = input.tenantUsage ?? { gpus: 0, hourly_cost: 0 };
@@ -337,6 +342,7 @@ export function requirementsOf(input: RankInput): Requirements {
     currency,
     locationPath,
     runtimeHours,
+    placements,
     checks: compact(checks),
   };
   if (location !== undefined) req.location = location;

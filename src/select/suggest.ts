@@ -105,7 +105,7 @@ function relax(f: Failure, o: Offer, ctx: Ctx, ref: { cost?: number; perf?: numb
     if (cost === undefined) return undefined;
     const isTotal = path === PATH.maxTotal;
     const old = isTotal ? c.max_total_cost! : c.max_hourly_cost!;
-    const v = ceilCents(isTotal ? cost * req.runtimeHours : cost);
+    const v = ceilCents((isTotal ? cost * req.runtimeHours : cost) * req.placements);
     return {
       ...base,
       path,

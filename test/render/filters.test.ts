@@ -60,6 +60,10 @@ describe('intent field → gpuFilter (fluidos-facts.md)', () => {
     // 5 / 3 rounds up at 1e-4 so an offer at exactly the cap is never rejected by float noise
     expect(byField(gpuFilters(withConstraints({ max_hourly_cost: 5 }, { count: 3 })), 'hourly_rate')[0]?.data).toEqual({ max: 1.6667 });
   });
+  test('a multi-region budget is shared by the placements: each Solver caps budget ÷ regions ÷ GPU count', () => {
+    const i = withConstraints({ max_hourly_cost: 24, regions: ['EU', 'US-East', 'Asia-Pacific'] }, { count: 2 });
+    expect(byField(gpuFilters(i, DEFAULT_CONFIG, 'EU'), 'hourly_rate')[0]?.data).toEqual({ max: 4 });
+  });
   test('max_total_cost ÷ runtime (batch timeout, else default runtime) ÷ GPU count', () => {
     const batch = h.intent({
       gpu: { count: 2 },

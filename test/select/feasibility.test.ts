@@ -134,6 +134,27 @@ describe('consumer-side feasibility', () => {
     expect(r).toBe('7.00 EUR/h for 2 GPUs > max 5.00 EUR/h');
   });
 
+  it('a multi-region budget is shared equally by the placements', () => {
+    // 3 regions, 9 EUR/h for the whole workload → 3 EUR/h per placement: 1 × 2.90 fits, 1 × 3.50 does not.
+    const r = expectRejected(
+      { gpu: { count: 1 }, constraints: { regions: ['EU', 'US-East', 'Asia-Pacific'], max_hourly_cost: 9 } },
+      pc('ok', { gpu: gpu({ hourly_rate: 2.9 }) }),
+      pc('dear', { gpu: gpu({ hourly_rate: 3.5 }) }),
+      'constraints.max_hourly_cost',
+      { location: 'EU' },
+    );
+    expect(r).toBe('3.50 EUR/h for 1 GPU > max 3.00 EUR/h (max_hourly_cost 9.00 EUR, shared by 3 placements)');
+    // The NoMatch suggestion raises the whole budget so that the share fits: 3 × 3.50.
+    const d = rank({
+      intent: intent({ gpu: { count: 1 }, constraints: { regions: ['EU', 'US-East', 'Asia-Pacific'], max_hourly_cost: 9 } }),
+      config: config(),
+      candidates: [pc('dear', { gpu: gpu({ hourly_rate: 3.5 }) })],
+      location: 'EU',
+    });
+    expect(d.chosen).toBeUndefined();
+    expect(d.suggestions[0]?.change).toEqual({ path: 'constraints.max_hourly_cost', value: '10.50 EUR' });
+  });
+
   it('max_total_cost over the batch timeout bounds the hourly rate', () => {
     // 20 EUR over a 4 h timeout → 5 EUR/h.
     expectRejected(

@@ -86,12 +86,12 @@ export const DEFAULT_FEDERATION_DOC = {
     {
       name: 'edge-frankfurt', domain: 'edge-frankfurt.fluidos.eu', nodeID: 'edge-frankfurt', ip: '10.20.1.1', liqoClusterId: 'liqo-edge-frankfurt',
       region: 'eu-central-edge-1', zone: 'eu-central-edge-1a', latency_ms: 8, bandwidth_gbps: 10,
-      nodes: [{ name: 'rtx4080-1x', cpu: 16, memory: '64Gi', gpu: { ...RTX4080, ...pcie, count: 1, hourly_rate: 0.45, network_tier: 'edge' } }],
+      nodes: [{ name: 'rtx4080-2x', cpu: 32, memory: '128Gi', gpu: { ...RTX4080, ...pcie, count: 2, hourly_rate: 0.45, network_tier: 'edge' } }],
     },
     {
       name: 'edge-amsterdam', domain: 'edge-amsterdam.fluidos.eu', nodeID: 'edge-amsterdam', ip: '10.20.2.1', liqoClusterId: 'liqo-edge-amsterdam',
       region: 'eu-west-edge-1', zone: 'eu-west-edge-1a', latency_ms: 12, bandwidth_gbps: 10,
-      nodes: [{ name: 'rtx4080-1x', cpu: 16, memory: '64Gi', gpu: { ...RTX4080, ...pcie, count: 1, hourly_rate: 0.75, network_tier: 'edge' } }],
+      nodes: [{ name: 'rtx4080-2x', cpu: 32, memory: '128Gi', gpu: { ...RTX4080, ...pcie, count: 2, hourly_rate: 0.75, network_tier: 'edge' } }],
     },
     {
       name: 'edge-milan', domain: 'edge-milan.fluidos.eu', nodeID: 'edge-milan', ip: '10.20.3.1', liqoClusterId: 'liqo-edge-milan',

@@ -102,8 +102,8 @@ const CASES: { name: string; seed: string; filters: SolverFilters; expected: str
     seed: '003 #3: rtx-4080 x1 12Gi, cpu 16, 64Gi, 8 EUR, Cost',
     filters: { ...res('16', '64Gi'), gpuFilters: [model('nvidia-rtx-4080'), count(1), mem('12Gi'), rateMax(8)] },
     expected: [
-      pc('edge-amsterdam', 'rtx4080-1x'),
-      pc('edge-frankfurt', 'rtx4080-1x'),
+      pc('edge-amsterdam', 'rtx4080-2x'),
+      pc('edge-frankfurt', 'rtx4080-2x'),
       pc('provider-de', 'rtx4080-1x'),
       pc('provider-de', 'rtx4080-4x-spot'),
       pc('provider-jp', 'rtx4080-1x'),
@@ -122,7 +122,7 @@ const CASES: { name: string; seed: string; filters: SolverFilters; expected: str
     name: 'uc5-video-analytics',
     seed: '003 #5: rtx-4080 x1 12Gi gaming, cpu 16, 64Gi, EU, 20 ms, Latency',
     filters: { ...res('16', '64Gi'), gpuFilters: [model('nvidia-rtx-4080'), count(1), mem('12Gi'), str('tier', 'gaming'), latencyMax(20), region(EU)] },
-    expected: [pc('edge-amsterdam', 'rtx4080-1x'), pc('edge-frankfurt', 'rtx4080-1x')],
+    expected: [pc('edge-amsterdam', 'rtx4080-2x'), pc('edge-frankfurt', 'rtx4080-2x')],
   },
   {
     name: 'uc6-iot-edge-inference',
@@ -147,8 +147,8 @@ const CASES: { name: string; seed: string; filters: SolverFilters; expected: str
     seed: '003 #9 EU: rtx-4080 x1 16Gi, cpu 8, 32Gi, Balanced',
     filters: { ...res('8', '32Gi'), gpuFilters: [model('nvidia-rtx-4080'), count(1), mem('16Gi'), rateMax(8.33), region(EU)] },
     expected: [
-      pc('edge-amsterdam', 'rtx4080-1x'),
-      pc('edge-frankfurt', 'rtx4080-1x'),
+      pc('edge-amsterdam', 'rtx4080-2x'),
+      pc('edge-frankfurt', 'rtx4080-2x'),
       pc('provider-de', 'rtx4080-1x'),
       pc('provider-de', 'rtx4080-4x-spot'),
       pc('provider-pl', 'rtx4080-4x'),
