@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { parseIntent } from '../intent/parse.js';
+import { specHash } from '../intent/spec-hash.js';
+import { DEFAULT_CONFIG } from '../config/model.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,11 +20,11 @@ const TENANTS = 20;
 const MODELS = ['nvidia-h100', 'nvidia-a100', 'nvidia-rtx-4090', 'nvidia-t4', 'amd-mi300x', 'any'];
 const LOCATIONS = ['EU', 'US', 'Asia', 'edge', 'eu-west-1', 'any'];
 
-function tenantYaml(t: string): string {
+export function tenantYaml(t: string): string {
   return `apiVersion: flare.fluidos.eu/v1alpha1\nkind: Tenant\nmetadata:\n  name: ${t}\nspec:\n  owners:\n    - kind: Group\n      name: ${t}\n  quota:\n    gpus: 1000000\n`;
 }
 
-function intentYaml(n: number): string {
+export function intentYaml(n: number): string {
   const model = MODELS[n % MODELS.length]!;
   const count = 1 + (n % 4);
   const location = LOCATIONS[n % LOCATIONS.length]!;
@@ -67,7 +70,7 @@ function intentYaml(n: number): string {
   return lines.join('\n') + '\n';
 }
 
-function statusYaml(t: string, n: number): string | undefined {
+export function statusYaml(t: string, n: number, specHash = 'bench'): string | undefined {
   const stage = n % 6; // 0,1: none; 2: B; 3: C; 4,5: D
   if (stage < 2) return undefined;
   const p = [
@@ -101,7 +104,7 @@ function statusYaml(t: string, n: number): string | undefined {
     `  name: w${n}`,
     `  phase: ${stage === 2 ? 'Reserving' : stage === 3 ? 'Allocating' : 'Deploying'}`,
     '  selection: flare',
-    '  spec_hash: bench',
+    `  spec_hash: ${specHash}`,
     '  placements:',
     ...p,
     '  history: []',
@@ -119,8 +122,11 @@ export async function generateRepo(dir: string, count: number): Promise<void> {
   const writes: Promise<void>[] = [];
   for (let n = 0; n < count; n++) {
     const t = `t${String(n % TENANTS).padStart(2, '0')}`;
-    writes.push(writeFile(path.join(dir, 'intents', t, `w${n}.yaml`), intentYaml(n)));
-    const s = statusYaml(t, n);
+    const text = intentYaml(n);
+    writes.push(writeFile(path.join(dir, 'intents', t, `w${n}.yaml`), text));
+    // The status must answer this very intent (its spec hash), or only stage A would render.
+    const parsed = parseIntent(text, `intents/${t}/w${n}.yaml`, { tenant: t, config: DEFAULT_CONFIG }).intent;
+    const s = statusYaml(t, n, parsed ? specHash(parsed, DEFAULT_CONFIG) : 'bench');
     if (s) writes.push(writeFile(path.join(dir, 'status', t, `w${n}.yaml`), s));
     if (writes.length >= 256) await Promise.all(writes.splice(0));
   }
@@ -133,6 +139,8 @@ interface ChildResult {
   inner: number;
   /** ms measured from the parent (whole process). */
   outer: number;
+  /** CPU ms (user + system) spent inside the timed part of the child: the machine is shared, so wall time alone misleads. */
+  cpu: number;
   maxRssKiB: number;
 }
 
@@ -149,7 +157,7 @@ function runChild(script: string, cwd: string, args: string[]): Promise<ChildRes
       const outer = performance.now() - t0;
       const line = out.trim().split('\n').pop() ?? '';
       try {
-        const r = JSON.parse(line) as { code: number; inner: number; maxRssKiB: number };
+        const r = JSON.parse(line) as { code: number; inner: number; cpu: number; maxRssKiB: number };
         resolve({ ...r, code: code ?? r.code, outer });
       } catch {
         reject(new Error(`child failed (${code}): ${err.slice(-2000)}`));
@@ -170,11 +178,13 @@ const { renderCommand } = await import(${JSON.stringify(cmdUrl)});
 let log = '';
 const sink = new Writable({ write(c, _e, cb) { log += c; cb(); } });
 const ctx = { exitCode: 0, stdout: sink, stderr: sink, cwd: process.cwd(), env: {} };
+const c0 = process.cpuUsage();
 const t0 = performance.now();
 await renderCommand(ctx).parseAsync(['--repo', repo, '--out', out], { from: 'user' });
 const inner = performance.now() - t0;
+const c = process.cpuUsage(c0);
 if (ctx.exitCode !== 0) process.stderr.write(log);
-console.log(JSON.stringify({ code: ctx.exitCode, inner, maxRssKiB: process.resourceUsage().maxRSS }));
+console.log(JSON.stringify({ code: ctx.exitCode, inner, cpu: (c.user + c.system) / 1000, maxRssKiB: process.resourceUsage().maxRSS }));
 `;
 }
 
@@ -189,6 +199,7 @@ const { writeTree } = await import(${JSON.stringify(writeUrl)});
 const [repo, objectsFile, out] = process.argv.slice(-3);
 // the objects to write are loaded before the clock starts: they stand for what rendering produced
 const objects = JSON.parse(await readFile(objectsFile, 'utf8'));
+const c0 = process.cpuUsage();
 const t0 = performance.now();
 let parsed = 0;
 for (const root of ['tenants', 'intents', 'status']) {
@@ -205,7 +216,8 @@ const files = new Map();
 for (const [p, o] of objects) files.set(p, yaml.stringify(o));
 await writeTree(out, files);
 const inner = performance.now() - t0;
-console.log(JSON.stringify({ code: parsed > 0 ? 0 : 1, inner, maxRssKiB: process.resourceUsage().maxRSS }));
+const c = process.cpuUsage(c0);
+console.log(JSON.stringify({ code: parsed > 0 ? 0 : 1, inner, cpu: (c.user + c.system) / 1000, maxRssKiB: process.resourceUsage().maxRSS }));
 `;
 }
 
@@ -233,9 +245,9 @@ export async function benchRender(log: (line: string) => void, counts: readonly 
       const floor = await runChild(floorScript(), pkgRoot, [repo, objectsFile, path.join(base, 'out-floor')]);
       if (first.code !== 0 || again.code !== 0 || floor.code !== 0) throw new Error('bench child failed');
       log(`render ${count} intents (${rendered.objects.length} objects, ${rendered.files.size} files, ${TENANTS} tenants):`);
-      log(`  flare render (fresh)   ${fmt(first.inner)} in-process, ${fmt(first.outer)} with node start-up, peak RSS ${(first.maxRssKiB / 1024).toFixed(0)} MiB`);
-      log(`  flare render (replace) ${fmt(again.inner)} in-process, ${fmt(again.outer)} with node start-up, peak RSS ${(again.maxRssKiB / 1024).toFixed(0)} MiB`);
-      log(`  floor (yaml parse inputs + yaml stringify/write outputs) ${fmt(floor.inner)}, peak RSS ${(floor.maxRssKiB / 1024).toFixed(0)} MiB`);
+      log(`  flare render (fresh)   ${fmt(first.inner)} in-process (CPU ${fmt(first.cpu)}), ${fmt(first.outer)} with node start-up, peak RSS ${(first.maxRssKiB / 1024).toFixed(0)} MiB`);
+      log(`  flare render (replace) ${fmt(again.inner)} in-process (CPU ${fmt(again.cpu)}), ${fmt(again.outer)} with node start-up, peak RSS ${(again.maxRssKiB / 1024).toFixed(0)} MiB`);
+      log(`  floor (yaml parse inputs + yaml stringify/write outputs) ${fmt(floor.inner)} (CPU ${fmt(floor.cpu)}), peak RSS ${(floor.maxRssKiB / 1024).toFixed(0)} MiB`);
       log(`  ratio render/floor: fresh ${(first.inner / floor.inner).toFixed(2)}×, replace ${(again.inner / floor.inner).toFixed(2)}×`);
     } finally {
       await rm(base, { recursive: true, force: true });

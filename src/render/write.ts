@@ -1,28 +1,63 @@
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { IoError } from '../errors.js';
 
-const WRITE_CONCURRENCY = 64;
-
-async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  });
-  await Promise.all(workers);
-}
-
-/** Writes a file tree (relative path → content) under `dir`, which must not exist yet. */
-export async function writeTree(dir: string, files: ReadonlyMap<string, string>): Promise<void> {
+/**
+ * Writes a file tree (relative path → content) under `dir`, which must not exist yet.
+ * Plain blocking writes in one loop: for tens of thousands of small files this is several times
+ * faster than concurrent promise writes (no thread-pool round trip per file); each folder is made once.
+ */
+export async function writeTree(dir: string, files: ReadonlyMap<string, string>, reuseFrom?: string): Promise<void> {
   const dirs = new Set<string>();
   for (const rel of files.keys()) dirs.add(path.dirname(path.join(dir, rel)));
-  await mkdir(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true });
+  // Folders of the old tree whose files may be reused: real folders all the way down (never
+  // through a symlink, so nothing outside the old tree is ever linked in).
+  const reusable = new Set<string>();
+  if (reuseFrom !== undefined && isRealDir(reuseFrom)) reusable.add(dir);
   // parents before children: sorted paths put a folder before its subfolders
-  for (const d of [...dirs].sort()) await mkdir(d, { recursive: true });
-  await pool([...files.entries()], WRITE_CONCURRENCY, ([rel, text]) => writeFile(path.join(dir, rel), text));
+  for (const d of [...dirs].sort()) {
+    mkdirSync(d, { recursive: true });
+    if (reuseFrom !== undefined && reusable.has(path.dirname(d)) && isRealDir(path.join(reuseFrom, path.relative(dir, d)))) reusable.add(d);
+  }
+  for (const [rel, text] of files) {
+    const to = path.join(dir, rel);
+    if (!(reuseFrom !== undefined && reusable.has(path.dirname(to)) && linkIfSame(path.join(reuseFrom, rel), to, text))) writeFileSync(to, text);
+  }
+}
+
+function isRealDir(p: string): boolean {
+  try {
+    return lstatSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Hard-links `from` to `to` when `from` is a plain, non-executable file holding exactly `text`.
+ * An unchanged file then costs a read and a link instead of a new inode, and removing the old
+ * tree frees no blocks for it. The old tree is deleted right after the swap, so the inode ends
+ * up with one name again; a file anything else (a symlink, other content) is written afresh.
+ */
+function linkIfSame(from: string, to: string, text: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(from, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    return false;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || (st.mode & 0o111) !== 0 || st.size !== Buffer.byteLength(text) || readFileSync(fd, 'utf8') !== text) return false;
+    linkSync(from, to);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function assertSafe(rel: string): void {
@@ -43,7 +78,7 @@ export async function writeRendered(outDir: string, files: ReadonlyMap<string, s
   const tmp = path.join(parent, `.${base}.new-${tag}`);
   const old = path.join(parent, `.${base}.old-${tag}`);
   try {
-    await writeTree(tmp, files);
+    await writeTree(tmp, files, target);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw new IoError(tmp, `cannot write rendered files: ${(err as Error).message}`, { cause: err });
@@ -71,20 +106,16 @@ export async function writeRendered(outDir: string, files: ReadonlyMap<string, s
 /** Every file under `dir` (relative, forward slashes), or an empty list when `dir` does not exist. */
 export async function listTree(dir: string): Promise<string[]> {
   const out: string[] = [];
-  const walk = async (abs: string, rel: string): Promise<void> => {
-    const entries = await readdir(abs, { withFileTypes: true });
+  const walk = (abs: string, rel: string): void => {
+    const entries = readdirSync(abs, { withFileTypes: true });
     for (const e of entries) {
       const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) await walk(path.join(abs, e.name), r);
+      if (e.isDirectory()) walk(path.join(abs, e.name), r);
       else out.push(r);
     }
   };
-  try {
-    await stat(dir);
-  } catch {
-    return [];
-  }
-  await walk(dir, '');
+  if (!existsSync(dir)) return [];
+  walk(dir, '');
   return out.sort();
 }
 
@@ -117,8 +148,6 @@ export function compareTrees(expected: ReadonlyMap<string, string>, actual: Read
 export async function checkRendered(outDir: string, files: ReadonlyMap<string, string>): Promise<CheckResult> {
   const onDisk = await listTree(outDir);
   const actual = new Map<string, string>();
-  await pool(onDisk, WRITE_CONCURRENCY, async (rel) => {
-    actual.set(rel, await readFile(path.join(outDir, rel), 'utf8'));
-  });
+  for (const rel of onDisk) actual.set(rel, readFileSync(path.join(outDir, rel), 'utf8'));
   return compareTrees(files, actual);
 }

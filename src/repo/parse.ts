@@ -159,10 +159,22 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
   }
 
   const intents = entries.filter((e) => e.intent).map((e) => e.intent!);
+  // lookups by key, not by scanning: repos hold tens of thousands of intents and status files
+  const entryOf = new Map<Intent, IntentEntry>();
+  for (const e of entries) if (e.intent) entryOf.set(e.intent, e);
+  const intentsByTenant = new Map<string, Intent[]>();
+  const intentByName = new Map<string, Intent>();
+  for (const i of intents) {
+    const list = intentsByTenant.get(i.tenant);
+    if (list) list.push(i);
+    else intentsByTenant.set(i.tenant, [i]);
+    const k = `${i.tenant}/${i.name}`;
+    if (!intentByName.has(k)) intentByName.set(k, i);
+  }
 
   // Tenant quotas, checked at render time so CI rejects a PR that would exceed them.
   for (const [name, tenant] of tenants) {
-    const mine = intents.filter((i) => i.tenant === name);
+    const mine = intentsByTenant.get(name) ?? [];
     const pos = tenantResults.get(name)?.quotaPositions;
     if (tenant.quota.gpus !== undefined) {
       const total = mine.reduce((a, i) => a + gpuDemand(i), 0);
@@ -178,7 +190,7 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
         const b = hourlyBudget(i, config);
         if (b === undefined) {
           // No declared budget: the render-time sum cannot include it; the ranker checks the actual cost at placement time.
-          const e = entries.find((x) => x.intent === i);
+          const e = entryOf.get(i);
           diags.push(fileDiag(i.file, 'quota-unbounded', `tenant ${name} has a money quota but this intent sets no budget; it is checked against the quota only when a provider is chosen`, 'set constraints.max_hourly_cost', 'warning', e?.namePosition));
           continue;
         }
@@ -204,7 +216,7 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
       diags.push(fileDiag(sf.file, 'status-mismatch', `status.intent_id/tenant/name (${res.status.intent_id}, ${res.status.tenant}, ${res.status.name}) do not match the file (${id})`));
       continue;
     }
-    const owner = intents.find((i) => i.tenant === sf.tenant && i.name === sf.name);
+    const owner = intentByName.get(`${sf.tenant}/${sf.name}`);
     if (!owner) {
       if (!tenantHasBadIntent.has(sf.tenant)) {
         diags.push(fileDiag(sf.file, 'orphan-status', `no intent ${sf.name} in tenant ${sf.tenant} for this status file`, 'delete the status file (the reconciler removes it when an intent is deleted)'));

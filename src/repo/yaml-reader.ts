@@ -4,6 +4,7 @@ import type { Diagnostic, Severity } from '../diagnostics.js';
 import { hintFor } from './did-you-mean.js';
 import { isQuantity } from '../util/quantity.js';
 import { parseDuration } from '../util/quantity.js';
+import { fastParseYaml } from '../util/fast-yaml-reader.js';
 
 /**
  * Bounds on untrusted input. A file over maxFileBytes is not parsed at all; alias expansion is
@@ -340,18 +341,28 @@ export interface LoadedDoc {
   root?: Val;
 }
 
+export interface LoadDocumentOptions {
+  /** Always parse with the yaml library (tests compare it with the fast reader). */
+  library?: boolean;
+}
+
 /**
  * Parses YAML (and JSON, which is YAML) with duplicate keys as errors, a single document per
  * file, no custom tags, and alias expansion bounded. Syntax problems become diagnostics.
  */
-export function loadDocument(text: string, file: string): LoadedDoc {
+export function loadDocument(text: string, file: string, opts: LoadDocumentOptions = {}): LoadedDoc {
   const lc = new LineCounter();
-  const bytes = Buffer.byteLength(text, 'utf8');
+  // a string's UTF-8 length is at least its UTF-16 length and at most 3×: skip the count when it cannot matter
+  const bytes = text.length * 3 <= LIMITS.maxFileBytes ? text.length : Buffer.byteLength(text, 'utf8');
   if (bytes > LIMITS.maxFileBytes) {
     const reader = new DocReader(file, undefined, lc);
     reader.report('error', undefined, '', 'file-too-large', `file is ${bytes} bytes; the limit is ${LIMITS.maxFileBytes} bytes (256 KiB)`, 'split it or shorten it');
     return { reader };
   }
+  // Plain files (nearly all of them) take the fast reader, which builds the same nodes; anything
+  // else, and every file with a problem, goes through the yaml library below for its diagnostics.
+  const fast = opts.library ? undefined : fastParseYaml(text);
+  if (fast) return { reader: new DocReader(file, undefined, fast.lineCounter), root: { node: fast.root, path: '' } };
   let doc: Document;
   try {
     doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true, maxAliasCount: LIMITS.maxAliasCount } as Parameters<typeof parseDocument>[1]);

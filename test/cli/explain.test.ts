@@ -41,8 +41,8 @@ describe('flare explain', () => {
     const report = JSON.parse(a.stdout) as ExplainReport;
     expect(report.intent).toBe('ml-platform-mistral-chat');
     expect(report.solvers).toEqual(['flare-ml-platform-mistral-chat']);
-    const hr = report.fields.find((f) => f.field === 'constraints.max_hourly_cost');
-    expect(hr?.becomes[0]).toBe('Solver flare-ml-platform-mistral-chat gpuFilters[field=hourly_rate] NumberRangeFilter max 4');
+    const hr = report.fields.find((f) => f.field === 'constraints.max_hourly_cost'); // 4 EUR/h over 2 GPUs
+    expect(hr?.becomes[0]).toBe('Solver flare-ml-platform-mistral-chat gpuFilters[field=hourly_rate] NumberRangeFilter max 2');
   });
 
   test('multi-region: one Solver per region; cost ÷ GPU count', async () => {

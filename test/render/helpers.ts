@@ -1,4 +1,5 @@
 import { DEFAULT_CONFIG, type FlareConfig, type Tenant } from '../../src/config/model.js';
+import { specHash } from '../../src/intent/spec-hash.js';
 import type { GpuRequest, Intent, IntentSpec, Workload } from '../../src/intent/model.js';
 import type { IntentStatus, Placement } from '../../src/status/model.js';
 import type { RepoModel } from '../../src/repo/model.js';
@@ -68,14 +69,14 @@ export function chosen(over: Partial<NonNullable<Placement['chosen']>> = {}): No
   };
 }
 
-export function status(i: Intent, placements: Placement[]): IntentStatus {
+export function status(i: Intent, placements: Placement[], config: FlareConfig = DEFAULT_CONFIG): IntentStatus {
   return {
     intent_id: i.id,
     tenant: i.tenant,
     name: i.name,
     phase: 'Reserving',
     selection: 'flare',
-    spec_hash: 'x',
+    spec_hash: specHash(i, config),
     placements,
     history: [],
   };
