@@ -14,6 +14,7 @@ import {
   DNS_LABEL_RE,
   DNS_SUBDOMAIN_RE,
   ENV_NAME_RE,
+  SECRET_NAME_RE,
   GPU_ALIASES,
   GPU_FIELDS,
   GPU_MODEL_RE,
@@ -197,6 +198,17 @@ export function readEnv(r: DocReader, v: Val): EnvVar[] | undefined {
       ok = false;
       continue;
     }
+    if (SECRET_NAME_RE.test(name) && value !== '' && !/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(value)) {
+      // Secret values never enter the repo: credentials come from an existing Secret.
+      r.error(
+        it,
+        'secret-in-repo',
+        `${name} looks like a credential and its value would be committed to Git`,
+        `reference an existing Secret instead: secrets: [{name: <secret>, env: ${name}}] (or pass "\${${name}}" through literally)`,
+      );
+      ok = false;
+      continue;
+    }
     if (seen.has(name)) {
       r.error(it, 'duplicate-item', `${name} is set twice`);
       ok = false;
@@ -320,6 +332,10 @@ export function readVolumes(r: DocReader, v: Val): Volume[] | undefined {
       const st = stV ? r.enumOf(stV, VOLUME_SOURCE_TYPES) : undefined;
       const uV = sf2 && r.need(sf2, 'uri');
       const uri = uV ? r.str(uV, { pattern: /^(s3|gs|gcs|az|azure|abfss?|wasbs?|https?):\/\/\S+$/, patternName: 'a storage URI', hint: 'e.g. "s3://bucket/prefix"', max: 2048 }) : undefined;
+      if (uri !== undefined && /^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/.test(uri)) {
+        r.error(uV!, 'secret-in-repo', 'the URI carries credentials (user:password@) that would be committed to Git', 'drop them from the URI and name a Secret in source.credentials');
+        ok = false;
+      }
       const cV = sf2 && r.opt(sf2, 'credentials');
       const cred = cV ? r.str(cV, { pattern: DNS_SUBDOMAIN_RE, patternName: 'the name of a Secret', hint: 'name an existing Secret; credentials never go in the repo', max: 253 }) : undefined;
       if (st === undefined || uri === undefined || (cV && cred === undefined)) ok = false;

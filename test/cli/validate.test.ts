@@ -80,6 +80,12 @@ describe('flare validate on the bad-input corpus', () => {
     }
     // validate writes nothing
     expect(snapshot(dir)).toEqual(before);
+    // and render refuses the same input without writing anything either (no rendered/, no temp tree)
+    if (expected.exitCode === 1) {
+      const rendered = await run(['render', '--repo', dir], dir);
+      expect(rendered.code).toBe(1);
+      expect(snapshot(dir)).toEqual(before);
+    }
   });
 });
 
