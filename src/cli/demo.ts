@@ -4,6 +4,7 @@ import type { CliContext } from './main.js';
 import { runDemo } from '../demo/run-demo.js';
 import { parseDuration } from '../util/quantity.js';
 import { UsageError } from '../errors.js';
+import { formatStatusTable } from '../reconcile/status-table.js';
 
 export function demoCommand(ctx: CliContext): Command {
   return new Command('demo')
@@ -27,12 +28,12 @@ export function demoCommand(ctx: CliContext): Command {
       if (opts.repo) demoOpts.repo = path.resolve(ctx.cwd, opts.repo);
       if (opts.verbose) demoOpts.log = (l) => ctx.stderr.write(`  | ${l}\n`);
       const result = await runDemo(demoOpts);
-      const failed = result.intents.filter((i) => i.phase === 'Failed');
+      const failed = result.rows.filter((r) => r.phase === 'Failed');
       if (opts.output === 'json') {
         ctx.stdout.write(
           JSON.stringify(
             {
-              intents: result.intents.map((i) => ({ id: i.id, tenant: i.tenant, name: i.name, phase: i.phase, provider: i.provider ?? null })),
+              intents: result.rows.map((r) => ({ id: r.id, tenant: r.tenant, name: r.intent, phase: r.phase, provider: r.provider === '-' ? null : r.provider, gpu: r.gpu, hourly_cost: r.hourly_cost })),
               commits: result.commits.length,
               timedOut: result.timedOut,
               elapsedSeconds: Math.round(result.elapsedMs / 100) / 10,
@@ -42,12 +43,7 @@ export function demoCommand(ctx: CliContext): Command {
           ) + '\n',
         );
       } else {
-        const rows = result.intents.map((i) => [i.tenant, i.name, i.phase, i.provider ?? '-']);
-        const head = ['TENANT', 'INTENT', 'PHASE', 'PROVIDER'];
-        const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-        const line = (r: string[]) => r.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd() + '\n';
-        ctx.stdout.write(line(head));
-        for (const r of rows) ctx.stdout.write(line(r));
+        ctx.stdout.write(formatStatusTable(result.rows));
         ctx.stdout.write(`\ngit log (${result.commits.length} commits):\n`);
         for (const c of result.commits) ctx.stdout.write(`  ${c}\n`);
       }

@@ -8,6 +8,8 @@ import { runGit } from '../git/exec.js';
 import { startReconciler } from '../reconcile/reconciler.js';
 import type { IntentPhase } from '../reconcile/cycle.js';
 import { startSandbox } from '../sandbox/index.js';
+import { loadRepo } from '../repo/load.js';
+import { statusRows, type StatusRow } from '../reconcile/status-table.js';
 import { IoError } from '../errors.js';
 import type { Phase } from '../status/model.js';
 
@@ -32,6 +34,8 @@ export interface DemoOptions {
 
 export interface DemoResult {
   intents: IntentPhase[];
+  /** The final status table (`flare status` rows) read from the reconciler's clone. */
+  rows: StatusRow[];
   /** `git log --format=%h %s` of the remote, newest first. */
   commits: string[];
   timedOut: boolean;
@@ -131,11 +135,14 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     if (timer) clearTimeout(timer);
     await reconciler.stop();
     cleanups.pop();
+    const final = await loadRepo(reconciler.git.dir);
+    const rows = statusRows(final.intents, final.statuses, new Date(), final.config.currency);
 
     const log = await runGit(['log', '--format=%h %s', 'main'], { cwd: bare });
     const commits = log.stdout.split('\n').filter((l) => l.trim() !== '');
     const result: DemoResult = {
       intents: [...phases.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+      rows,
       commits,
       timedOut,
       elapsedMs: Date.now() - started,
