@@ -9,6 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxUp } from '../../src/cli/sandbox.js';
 import type { CliContext } from '../../src/cli/main.js';
 import { main } from '../../src/cli/main.js';
+import { defaultFederation } from '../../src/sandbox/federation/default.js';
+import { federationFlavors } from '../../src/sandbox/federation/flavors.js';
+
+const DEFAULT = defaultFederation();
+const FLAVORS = federationFlavors(DEFAULT).length;
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -35,11 +40,11 @@ describe('flare sandbox up (in process)', () => {
       while (!c.out().includes('Try:')) await new Promise((r) => setTimeout(r, 10));
       expect(c.out()).toContain(`kubeconfig: ${kc}`);
       expect(c.out()).toContain(`kubectl --kubeconfig ${kc} get flavors -A`);
-      expect(c.out()).toMatch(/13 providers, 30 flavors/);
+      expect(c.out()).toContain(`${DEFAULT.providers.length} providers, ${FLAVORS} flavors`);
       const server = /server: (http:\/\/127\.0\.0\.1:\d+)/.exec(c.out())![1]!;
       expect(readFileSync(kc, 'utf8')).toContain(server);
       const res = await fetch(`${server}/apis/nodecore.fluidos.eu/v1alpha1/namespaces/fluidos/flavors`);
-      expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(30);
+      expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(FLAVORS);
       release();
       await running;
       expect(c.exitCode).toBe(0);
@@ -111,7 +116,7 @@ describe.skipIf(!haveKubectl)('flare sandbox up (spawned, real kubectl)', () => 
     const flavors = await kubectl(kc, 'get', 'flavors', '-A');
     expect(flavors).toMatch(/NAMESPACE/);
     expect(flavors).toContain('k8slice-provider-ie-h100-4x');
-    expect(flavors.trim().split('\n')).toHaveLength(31);
+    expect(flavors.trim().split('\n')).toHaveLength(FLAVORS + 1); // + the header line
 
     const solverFile = path.join(home, 'solver.yaml');
     writeFileSync(

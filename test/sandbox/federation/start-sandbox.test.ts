@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { KubeConfig, CustomObjectsApi } from '@kubernetes/client-node';
 import { startSandbox } from '../../../src/sandbox/index.js';
 import { parseFederation } from '../../../src/sandbox/federation/model.js';
+import { federationFlavors } from '../../../src/sandbox/federation/flavors.js';
 
 describe('startSandbox', () => {
   it('serves the federation over HTTP, with a kubeconfig @kubernetes/client-node accepts, and API faults pass through', async () => {
@@ -14,7 +15,7 @@ describe('startSandbox', () => {
       kc.loadFromFile(sb.kubeconfigPath);
       const api = kc.makeApiClient(CustomObjectsApi);
       const list = (await api.listNamespacedCustomObject({ group: 'nodecore.fluidos.eu', version: 'v1alpha1', namespace: 'fluidos', plural: 'flavors' })) as { items: { metadata: { name: string } }[] };
-      expect(list.items).toHaveLength(31);
+      expect(list.items).toHaveLength(federationFlavors(sb.federation).length);
       expect(sb.store.get({ apiVersion: 'v1', kind: 'Namespace', name: 'fluidos' })).toBeDefined();
 
       sb.faults.api({ errorRate: 1 });
