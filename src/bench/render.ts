@@ -104,7 +104,7 @@ export function statusYaml(t: string, n: number, specHash = 'bench'): string | u
     `  name: w${n}`,
     `  phase: ${stage === 2 ? 'Reserving' : stage === 3 ? 'Allocating' : 'Deploying'}`,
     '  selection: flare',
-    `  spec_hash: ${specHash}`,
+    `  spec_hash: "${specHash}"`,
     '  placements:',
     ...p,
     '  history: []',
