@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { IntentStatus } from '../../src/status/model.js';
+import { MANAGED_KINDS } from '../../src/reconcile/apply.js';
 import { cycleUntil, phasesOf, serviceIntent, startWorld, TENANT, type World } from './harness.js';
 
 let world: World | undefined;
@@ -55,10 +56,12 @@ describe('reconciler against the sandbox and a git http-backend remote', () => {
     expect(r.intents.map((i) => i.id)).toEqual(['team-a-web']);
     expect(await world.read('status/team-a/api.yaml')).toBeUndefined();
     expect(await world.read('rendered/team-a/api/namespace-flare-team-a-api.yaml')).toBeUndefined();
-    const labelled = await world.cluster.list('apps/v1', 'Deployment', { labelSelector: 'flare.io/intent-id=team-a-api' });
-    expect(labelled).toEqual([]);
-    const res = await world.cluster.list('reservation.fluidos.eu/v1alpha1', 'Reservation', { namespace: 'fluidos', labelSelector: 'flare.io/intent-id=team-a-api' });
-    expect(res).toEqual([]);
+    // nothing of any managed kind is left for the deleted intent, the namespace included
+    for (const k of MANAGED_KINDS) {
+      const left = await world.cluster.list(k.apiVersion, k.kind, { labelSelector: 'flare.io/intent-id=team-a-api' });
+      expect(left.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+    }
+    expect(await world.cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: 'flare-team-a-api' })).toBeUndefined();
     expect(await world.cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: 'flare-team-a-web' })).toBeDefined();
   });
 });
