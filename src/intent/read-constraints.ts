@@ -3,7 +3,7 @@ import type { Constraints, Sla } from './model.js';
 import type { DocReader, Val } from '../repo/yaml-reader.js';
 import { parseMoney } from '../util/money.js';
 import { parseDuration } from '../util/quantity.js';
-import { hintFor } from '../repo/did-you-mean.js';
+import { hintFor } from '../util/did-you-mean.js';
 import { isScalar } from 'yaml';
 import { B, D, E, I, L, N, O, S, readFields, readRecord } from './read-helpers.js';
 import type { FieldReader } from './read-helpers.js';

@@ -1,4 +1,5 @@
 import { isQuantity } from '../util/quantity.js';
+import { levenshtein } from '../util/did-you-mean.js';
 import { DOCUMENTED_KEYS, FORK_SPELLING, K, documentedKey, isFluidosKey } from './keys.js';
 
 /** One broken rule of the annotation reference, on one annotation. */
@@ -69,26 +70,12 @@ const RULES: Record<string, Rule> = {
 
 const KNOWN_SPELLINGS: readonly string[] = [...DOCUMENTED_KEYS, ...Object.values(FORK_SPELLING)];
 
-function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
-}
-
 /** The closest known key, when close enough to be a typo. */
 export function suggestKey(key: string): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   for (const k of KNOWN_SPELLINGS) {
-    const d = distance(key, k);
+    const d = levenshtein(key, k);
     if (d < bestD) {
       bestD = d;
       best = k;

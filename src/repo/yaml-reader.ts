@@ -1,7 +1,7 @@
 import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Node, Pair, Scalar } from 'yaml';
 import type { Diagnostic, Severity } from '../diagnostics.js';
-import { hintFor } from './did-you-mean.js';
+import { hintFor } from '../util/did-you-mean.js';
 import { isQuantity } from '../util/quantity.js';
 import { parseDuration } from '../util/quantity.js';
 import { fastParseYaml } from '../util/fast-yaml-reader.js';
