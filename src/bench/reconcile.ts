@@ -14,6 +14,10 @@ export interface BenchReconcileOptions {
   tenants?: number;
   /** Give up waiting for convergence after this long (the figures so far are still printed). */
   convergeTimeoutMs?: number;
+  /** Give up waiting for the failover commit after this long (default 180 s). */
+  outageTimeoutMs?: number;
+  /** Print each cycle's per-phase times (default true). */
+  phases?: boolean;
 }
 
 const RTX4090 = { vendor: 'nvidia', model: 'nvidia-rtx-4090', memory: '24Gi', tier: 'gaming', architecture: 'ada-lovelace', fp32_tflops: 82.6, training_score: 0.75, inference_score: 0.8 };
@@ -71,6 +75,24 @@ function s(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
+/** Milliseconds from the start of a cycle to the end of its commit (push included). */
+function untilPushed(r: CycleResult): number {
+  let ms = 0;
+  for (const [phase, t] of Object.entries(r.timings)) {
+    ms += t;
+    if (phase === 'commit') return ms;
+  }
+  return r.durationMs;
+}
+
+/** `sync 0.41 load 1.20 …` in seconds, the phases of one cycle in the order they ran. */
+function phaseLine(r: CycleResult | undefined): string {
+  if (!r) return '(cycle failed)';
+  return Object.entries(r.timings)
+    .map(([k, v]) => `${k} ${(v / 1000).toFixed(2)}`)
+    .join(' ');
+}
+
 /**
  * The reconciler at scale against the sandbox and a git http-backend remote: first sync (render +
  * apply of every intent's stage A, one commit), convergence to Running, a no-op cycle (must write
@@ -102,7 +124,12 @@ export async function benchReconcile(log: (line: string) => void, opts: BenchRec
     cluster,
     autoStart: false,
     onCycle: (r) => cycles.push({ at: performance.now(), r }),
+    onError: (err) => log(`reconcile:   cycle failed: ${(err as Error)?.message ?? String(err)}`),
   });
+  const showPhases = opts.phases !== false;
+  const phases = (label: string, r: CycleResult | undefined): void => {
+    if (showPhases) log(`reconcile:   ${label} phases (s): ${phaseLine(r)}`);
+  };
   try {
     log(`reconcile: ${n} intents in ${tenants} tenants, ${sandbox.federation.providers.length} providers`);
     let writes0 = sandbox.stats().server.writes;
@@ -110,24 +137,31 @@ export async function benchReconcile(log: (line: string) => void, opts: BenchRec
     const first = await rec.runOnce();
     const firstMs = performance.now() - t0;
     log(
-      `reconcile: first sync ${s(firstMs)}: ${sandbox.stats().server.writes - writes0} API writes (${(first?.apply.applied ?? 0) + (first?.postApply?.applied ?? 0)} applies), ${first?.files ?? 0} files in 1 commit`,
+      `reconcile: first sync ${s(firstMs)}: ${sandbox.stats().server.writes - writes0} API writes (${(first?.apply.applied ?? 0) + (first?.postApply?.applied ?? 0)} applies), ${first?.files ?? 0} files in ${first?.commit ? '1 commit' : 'no commit'}`,
     );
+    phases('first sync', first);
 
-    const deadline = performance.now() + (opts.convergeTimeoutMs ?? 600_000);
+    const convergeLimit = opts.convergeTimeoutMs ?? 600_000;
+    const deadline = performance.now() + convergeLimit;
     t0 = performance.now();
     let last = first;
     let count = 1;
+    let converged = false;
     while (performance.now() < deadline) {
       const r = await rec.runOnce();
       count++;
       if (r) last = r;
-      if (r && r.intents.every((i) => i.phase === 'Running') && r.commit === undefined && r.apply.applied === 0) break;
+      phases(`cycle ${count} (${r?.changed.length ?? 0} changed, ${(r?.apply.applied ?? 0) + (r?.postApply?.applied ?? 0)} applies, ${r?.files ?? 0} files)`, r);
+      if (r && r.intents.every((i) => i.phase === 'Running') && r.commit === undefined && r.apply.applied === 0) {
+        converged = true;
+        break;
+      }
     }
-    const phases = new Map<string, number>();
-    for (const i of last?.intents ?? []) phases.set(i.phase, (phases.get(i.phase) ?? 0) + 1);
+    const byPhase = new Map<string, number>();
+    for (const i of last?.intents ?? []) byPhase.set(i.phase, (byPhase.get(i.phase) ?? 0) + 1);
     const durations = cycles.map((c) => c.r.durationMs).sort((a, b) => a - b);
     log(
-      `reconcile: converged in ${s(performance.now() - t0)} over ${count} cycles (median cycle ${s(durations[Math.floor(durations.length / 2)] ?? 0)}); phases ${[...phases].map(([p, c]) => `${p}=${c}`).join(' ')}`,
+      `reconcile: ${converged ? 'converged' : `NOT converged (timed out after ${s(convergeLimit)})`} in ${s(performance.now() - t0)} over ${count} cycles (median cycle ${s(durations[Math.floor(durations.length / 2)] ?? 0)}); phases ${[...byPhase].map(([p, c]) => `${p}=${c}`).join(' ')}`,
     );
 
     writes0 = sandbox.stats().server.writes;
@@ -136,20 +170,27 @@ export async function benchReconcile(log: (line: string) => void, opts: BenchRec
     log(
       `reconcile: no-op cycle ${s(performance.now() - t0)}: ${sandbox.stats().server.writes - writes0} API writes, ${noop?.commit ? 'a commit (unexpected)' : 'no commit'}`,
     );
+    phases('no-op', noop);
 
     // an observed change: one provider goes down; time until the failover is pushed
     const victim = sandbox.federation.providers[0]!.name;
-    const affected = new Set((noop?.intents ?? []).filter((i) => i.provider === victim).map((i) => i.id));
+    const affected = new Set((noop?.intents ?? last?.intents ?? []).filter((i) => i.provider === victim).map((i) => i.id));
+    const outageLimit = opts.outageTimeoutMs ?? 180_000;
     cycles.length = 0;
     t0 = performance.now();
     sandbox.faults.providerDown(victim);
     let pushedAt: number | undefined;
-    while (performance.now() - t0 < 120_000 && pushedAt === undefined) {
+    let outageCycles = 0;
+    while (performance.now() - t0 < outageLimit && pushedAt === undefined && affected.size > 0) {
+      const cycleStart = performance.now();
       const r = await rec.runOnce();
-      if (r?.pushed && r.changed.some((id) => affected.has(id))) pushedAt = performance.now();
+      outageCycles++;
+      phases(`outage cycle ${outageCycles} (${r?.changed.length ?? 0} changed, ${r?.files ?? 0} files)`, r);
+      // the push ends the commit phase; what the cycle applies after it is not part of the figure
+      if (r?.pushed && r.changed.some((id) => affected.has(id))) pushedAt = cycleStart + untilPushed(r);
     }
     log(
-      `reconcile: provider outage (${affected.size} intents on ${victim}) → status commit pushed in ${pushedAt ? s(pushedAt - t0) : 'n/a (timed out)'}`,
+      `reconcile: provider outage (${affected.size} intents on ${victim}) → status commit pushed in ${pushedAt ? `${s(pushedAt - t0)} (${outageCycles} cycles)` : affected.size === 0 ? 'n/a (no intent on that provider)' : `n/a (timed out after ${s(outageLimit)})`}`,
     );
   } finally {
     await rec.stop();

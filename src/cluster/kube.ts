@@ -1,5 +1,5 @@
-import { request as httpRequest, type Agent as HttpAgent } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { KubeConfig, KubernetesObjectApi, Watch } from '@kubernetes/client-node';
 import { ClusterError, UsageError } from '../errors.js';
 import { keyOf, type KubeObject, type ObjectRef } from '../k8s/object.js';
@@ -114,11 +114,39 @@ function query(params: Record<string, string | boolean | undefined>): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** What makes two agents of the library interchangeable: where they connect and how they authenticate TLS. */
+const AGENT_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername', 'ciphers', 'secureProtocol', 'timeout'] as const;
+
+/**
+ * The library builds a new agent (without keep-alive) for every request, so every request paid a
+ * TCP connect, and a TLS handshake against a real API server. One keep-alive agent is kept per
+ * distinct TLS setup instead; credentials that rotate (exec plugins, client certificates) change
+ * the setup and get a fresh agent. Proxy agents are used as the library made them.
+ */
+function agentReuser(): (fresh: unknown) => HttpAgent | undefined {
+  let cached: { key: string; agent: HttpAgent } | undefined;
+  return (fresh) => {
+    if (!(fresh instanceof HttpAgent)) return fresh as HttpAgent | undefined;
+    const ctor = fresh.constructor;
+    if (ctor !== HttpAgent && ctor !== HttpsAgent) return fresh;
+    const options = ((fresh as unknown as { options?: Record<string, unknown> }).options ?? {}) as Record<string, unknown>;
+    const picked: Record<string, unknown> = { https: ctor === HttpsAgent };
+    for (const k of AGENT_KEYS) if (options[k] !== undefined) picked[k] = options[k];
+    const key = JSON.stringify(picked);
+    if (cached?.key === key) return cached.agent;
+    cached?.agent.destroy();
+    const opts = { ...options, keepAlive: true };
+    cached = { key, agent: ctor === HttpsAgent ? new HttpsAgent(opts) : new HttpAgent(opts) };
+    return cached.agent;
+  };
+}
+
 export function createKubeCluster(opts: KubeClusterOptions = {}): Cluster {
   const kc = opts.kubeConfig ?? loadKubeConfig(opts);
   const server = kc.getCurrentCluster()!.server.replace(/\/+$/, '');
   const resolver = PathResolver.of(kc);
   const backoff = opts.watchBackoffMs ?? { min: 200, max: 5000 };
+  const reuseAgent = agentReuser();
 
   async function send(method: string, path: string, body?: unknown, contentType?: string): Promise<Response> {
     const fetchOpts = await kc.applyToFetchOptions({});
@@ -135,7 +163,7 @@ export function createKubeCluster(opts: KubeClusterOptions = {}): Cluster {
     const url = new URL(server + path);
     const doRequest = url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<Response>((resolve, reject) => {
-      const req = doRequest(url, { method, headers, agent: fetchOpts.agent as HttpAgent | undefined }, (res) => {
+      const req = doRequest(url, { method, headers, agent: reuseAgent(fetchOpts.agent) }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);

@@ -53,11 +53,13 @@ async function lstatOrUndefined(p: string) {
 
 // A symlink committed to the repo (say `status -> /etc`) must not carry our writes out of the
 // working copy, so every parent is checked and a symlink at the file itself is replaced.
-async function writeInside(root: string, rel: string, content: string | null): Promise<void> {
+async function writeInside(root: string, rel: string, content: string | null, dirs: Set<string>): Promise<void> {
   const segments = rel.split('/');
   let current = root;
   for (const segment of segments.slice(0, -1)) {
     current = path.join(current, segment);
+    // a directory checked (or made) earlier in this change set is still one: only we write here
+    if (dirs.has(current)) continue;
     const st = await lstatOrUndefined(current);
     if (st?.isSymbolicLink()) throw new GitError(`${rel}: parent ${path.relative(root, current)} is a symlink`, 'invalid-path');
     if (!st) {
@@ -67,6 +69,7 @@ async function writeInside(root: string, rel: string, content: string | null): P
       if (content === null) return;
       throw new GitError(`${rel}: parent ${path.relative(root, current)} is a file`, 'invalid-path');
     }
+    dirs.add(current);
   }
   const file = path.join(root, rel);
   const st = await lstatOrUndefined(file);
@@ -77,9 +80,10 @@ async function writeInside(root: string, rel: string, content: string | null): P
 
 /** Writes (content) or deletes (null) each change in the working copy rooted at root. */
 export async function applyChanges(root: string, changes: FileChange[]): Promise<void> {
+  const dirs = new Set<string>();
   for (const change of changes) {
     try {
-      await writeInside(root, change.path, change.content);
+      await writeInside(root, change.path, change.content, dirs);
     } catch (err) {
       if (err instanceof GitError) throw err;
       throw new IoError(path.join(root, change.path), (err as Error).message, { cause: err });

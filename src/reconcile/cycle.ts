@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import type { Cluster } from '../cluster/types.js';
 import type { FlareConfig, GitSettings, ReconcilerSettings } from '../config/model.js';
@@ -76,6 +77,8 @@ export interface CycleResult {
   /** Files written or deleted by the commit. */
   files: number;
   durationMs: number;
+  /** Milliseconds spent per phase of the cycle, in the order they ran (the benchmark prints them). */
+  timings: Record<string, number>;
   config: FlareConfig;
 }
 
@@ -176,7 +179,15 @@ function commitSubject(config: FlareConfig, changed: IntentPhase[], deleted: str
 export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const started = Date.now();
   const { git, cluster, log } = deps;
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (phase: string): void => {
+    const t = performance.now();
+    timings[phase] = (timings[phase] ?? 0) + (t - mark);
+    mark = t;
+  };
   const head = await git.sync();
+  lap('sync');
   const loaded = await deps.loadRepo(git.dir);
   const config = withOverrides(loaded.config, deps.overrides);
   const model: RepoModel = { ...loaded, config };
@@ -186,6 +197,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
 
   const statusFiles = await readTree(git.dir, STATUS_DIR);
   const renderedFiles = await readTree(git.dir, RENDERED_DIR);
+  lap('load');
   const intents = [...model.intents].sort((a, b) => cmp(a.tenant, b.tenant) || cmp(a.name, b.name));
   const scope = pruneScope(model, statusFiles, guard.tenants);
   const allowPrune = !guard.all;
@@ -193,15 +205,18 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
 
   // 1. apply what the committed status unlocks
   const first = deps.render(model, templates);
+  lap('render');
   let applyReport: ApplyReport = { applied: 0, pruned: 0, unchanged: 0, errors: [] };
   if (deps.mode === 'apply') {
     applyReport = await applyDesired(cluster, desiredOf(first), { scope, prune: allowPrune });
     for (const e of applyReport.errors.slice(0, 5)) log(`apply: ${e.key}: ${e.error}`);
   }
   await deps.afterApply?.();
+  lap('apply');
 
   // 2. observe and decide
   const observed: Observed = await observeCluster(cluster, config);
+  lap('observe');
   const now = deps.now();
   const tenantsByName = new Map(model.tenants.map((t) => [t.name, t]));
   const statuses = new Map(model.statuses);
@@ -234,10 +249,12 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   }
   const phases = intents.map((i) => byId.get(i.id)!);
   for (const ip of phases) if (statuses.get(ip.id) !== model.statuses.get(ip.id)) changed.push(ip);
+  lap('advance');
 
   // 3. files: status of every intent, stale status files, the rendered tree of the new status
   // rendering reads status: with no status change the first render is the answer
   const next = changed.length === 0 ? first : deps.render({ ...model, statuses }, templates);
+  lap('render2');
   const changes: FileChange[] = [];
   for (const intent of intents) {
     const p = statusPath(intent.tenant, intent.name);
@@ -269,6 +286,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
     changes.push({ path: p, content: null });
   }
   changes.sort((a, b) => cmp(a.path, b.path));
+  lap('diff');
 
   const result: CycleResult = {
     head,
@@ -279,6 +297,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
     apply: applyReport,
     files: changes.length,
     durationMs: 0,
+    timings,
     config,
   };
   if (changes.length > 0) {
@@ -295,6 +314,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
     if (res.sha) result.commit = res.sha;
     result.pushed = res.pushed;
     log(`commit ${res.sha?.slice(0, 8) ?? '(none)'}: ${changes.length} file(s), ${changed.length} status change(s)${res.pushed ? '' : ' (not pushed)'}`);
+    lap('commit');
   }
 
   // 4. apply what the new status unlocked, in the same cycle
@@ -308,6 +328,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
     const live = await listManaged(cluster, desiredOf(next).map((d) => d.object));
     result.postApply = await applyDesired(cluster, desiredOf(next), { scope, prune: allowPrune, live });
     for (const e of result.postApply.errors.slice(0, 5)) log(`apply: ${e.key}: ${e.error}`);
+    lap('postApply');
   }
   result.durationMs = Date.now() - started;
   return result;

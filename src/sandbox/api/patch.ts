@@ -6,13 +6,16 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** RFC 7386 JSON merge patch; returns a new value and never mutates its inputs. */
-export function mergePatch(target: Json, patch: Json): Json {
-  if (!isObj(patch)) return patch === undefined ? target : clone(patch);
+/**
+ * RFC 7386 JSON merge patch; returns a new value and never mutates its inputs. `copy: false`
+ * lets the result share the patch's lists and scalars (for a patch nobody touches afterwards).
+ */
+export function mergePatch(target: Json, patch: Json, copy = true): Json {
+  if (!isObj(patch)) return patch === undefined ? target : copy ? clone(patch) : patch;
   const out: Record<string, unknown> = isObj(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
-    else out[k] = mergePatch(out[k], v);
+    else out[k] = mergePatch(out[k], v, copy);
   }
   return out;
 }

@@ -168,6 +168,8 @@ export class ObjectStore {
   private readonly data = new Map<string, Map<string, Entry>>();
   private readonly watchers = new Map<string, Set<Watcher>>();
   private readonly ownerIndex = new Map<string, Set<Entry>>();
+  /** Keys of each bucket in list order, rebuilt after a key is added or removed. */
+  private readonly sortedKeys = new Map<string, string[]>();
   private readonly history: (HistoryEvent | undefined)[];
   private historyHead = 0;
   private rv = 0;
@@ -220,11 +222,26 @@ export class ObjectStore {
     const info = this.kindInfo(apiVersion, kind);
     const labels = parseLabelSelector(opts.labelSelector);
     const fields = parseFieldSelector(opts.fieldSelector);
-    const bucket = this.data.get(kindKeyOf(info.apiVersion, info.kind));
+    const kindKey = kindKeyOf(info.apiVersion, info.kind);
+    const bucket = this.data.get(kindKey);
     const items: KubeObject[] = [];
     if (bucket) {
-      const keys = [...bucket.keys()].sort();
-      for (const k of keys) {
+      let keys = this.sortedKeys.get(kindKey);
+      if (!keys) this.sortedKeys.set(kindKey, (keys = [...bucket.keys()].sort()));
+      // keys are `<namespace>/<name>` in order: one namespace is one contiguous run of them
+      const prefix = opts.namespace && info.namespaced ? `${opts.namespace}/` : '';
+      let from = 0;
+      if (prefix) {
+        let hi = keys.length;
+        while (from < hi) {
+          const mid = (from + hi) >>> 1;
+          if (keys[mid]! < prefix) from = mid + 1;
+          else hi = mid;
+        }
+      }
+      for (let i = from; i < keys.length; i++) {
+        const k = keys[i]!;
+        if (prefix && !k.startsWith(prefix)) break;
         const o = bucket.get(k)!.obj;
         if (opts.namespace && info.namespaced && o.metadata.namespace !== opts.namespace) continue;
         if (labels.length && !matchesLabels(labels, o.metadata.labels)) continue;
@@ -297,6 +314,18 @@ export class ObjectStore {
    * 410 Expired Status, then nothing more.
    */
   watch(apiVersion: string, kind: string, opts: StoreWatchOptions, cb: (e: StoreEvent) => void): () => void {
+    return this.watchQueued(apiVersion, kind, opts, cb, true);
+  }
+
+  /**
+   * @internal like watch, but the callback gets the stored objects themselves (no copies): for
+   * in-process controllers that only read what they are handed.
+   */
+  watchShared(apiVersion: string, kind: string, opts: StoreWatchOptions, cb: (e: StoreEvent) => void): () => void {
+    return this.watchQueued(apiVersion, kind, opts, cb, false);
+  }
+
+  private watchQueued(apiVersion: string, kind: string, opts: StoreWatchOptions, cb: (e: StoreEvent) => void, copy: boolean): () => void {
     let queue: StoreEvent[] = [];
     let scheduled = false;
     let stopped = false;
@@ -310,7 +339,7 @@ export class ObjectStore {
       }
     };
     const stop = this.watchRaw(apiVersion, kind, opts, (type, object) => {
-      queue.push({ type, object: clone(object) });
+      queue.push({ type, object: copy ? clone(object) : object });
       if (!scheduled) {
         scheduled = true;
         queueMicrotask(flush);
@@ -350,12 +379,15 @@ export class ObjectStore {
 
   // ---------------------------------------------------------------- internals used by the server
 
-  /** @internal */
-  createRaw(input: KubeObject, opts: WriteOptions = {}): KubeObject {
+  /**
+   * @internal `owned`: the caller hands `input` over (it never touches it again), so it is stored
+   * without a copy; it may share parts with stored objects, which are never changed in place.
+   */
+  createRaw(input: KubeObject, opts: WriteOptions = {}, owned = false): KubeObject {
     const info = this.kindInfo(input.apiVersion, input.kind);
     this.count(info, 'create');
     if (!isObj(input.metadata)) throw this.invalid(info, '', 'metadata', 'Required value');
-    const obj = clone(input);
+    const obj = owned ? { ...input, metadata: { ...input.metadata } } : clone(input);
     const meta = obj.metadata;
     if (!meta.name && meta.generateName) meta.name = meta.generateName + this.suffix();
     this.checkNameAndNamespace(info, obj);
@@ -390,8 +422,8 @@ export class ObjectStore {
     return this.replace(entry, input, opts.subresource, opts.fieldManager ?? 'sandbox');
   }
 
-  /** @internal */
-  patchRaw(ref: ObjectRef, patch: unknown, type: PatchType, opts: WriteOptions = {}): KubeObject {
+  /** @internal `owned` as for createRaw: the result may share the patch's lists. */
+  patchRaw(ref: ObjectRef, patch: unknown, type: PatchType, opts: WriteOptions = {}, owned = false): KubeObject {
     const info = this.kindInfo(ref.apiVersion, ref.kind);
     this.count(info, 'patch');
     const entry = this.mustEntry(info, ref.namespace, ref.name);
@@ -400,7 +432,7 @@ export class ObjectStore {
     if (type === 'json') next = jsonPatch(live, patch);
     else {
       if (!isObj(patch)) throw new ApiError(400, 'BadRequest', 'a merge patch must be a JSON object');
-      next = mergePatch(live, patch);
+      next = mergePatch(live, patch, !owned);
     }
     if (!isObj(next)) throw new ApiError(422, 'Invalid', 'the patch did not produce an object');
     const result = next as KubeObject;
@@ -411,7 +443,8 @@ export class ObjectStore {
     result.kind = live.kind;
     result.metadata = { ...(isObj(result.metadata) ? result.metadata : {}), name: live.metadata.name } as KubeObject['metadata'];
     if (live.metadata.namespace) result.metadata.namespace = live.metadata.namespace;
-    return this.replace(entry, result, opts.subresource, opts.fieldManager ?? 'sandbox');
+    // the patched result is already a new object: only the live object's untouched parts are shared
+    return this.replace(entry, result, opts.subresource, opts.fieldManager ?? 'sandbox', true);
   }
 
   /**
@@ -426,7 +459,7 @@ export class ObjectStore {
    * - Object applies ignore `.status` of kinds with a status subresource; `subresource: 'status'`
    *   applies only `.status`.
    */
-  applyRaw(input: KubeObject, opts: StoreApplyOptions): KubeObject {
+  applyRaw(input: KubeObject, opts: StoreApplyOptions, owned = false): KubeObject {
     if (!isObj(input) || typeof input.apiVersion !== 'string' || typeof input.kind !== 'string') {
       throw new ApiError(400, 'BadRequest', 'apply configuration must have apiVersion and kind');
     }
@@ -434,7 +467,7 @@ export class ObjectStore {
     this.count(info, 'apply');
     if (!opts.fieldManager) throw new ApiError(400, 'BadRequest', 'PATCH with apply-patch requires a fieldManager');
     if (!isObj(input.metadata) || !input.metadata.name) throw this.invalid(info, '', 'metadata.name', 'Required value: name is required');
-    const cfg = clone(input);
+    const cfg: KubeObject = owned ? { ...input, metadata: { ...input.metadata } } : clone(input);
     if (!info.namespaced) delete cfg.metadata.namespace;
     const sub = opts.subresource;
     const scope: Scope = sub === 'status' ? 'status' : info.hasStatus ? 'main' : 'all';
@@ -576,7 +609,8 @@ export class ObjectStore {
   private expiredBefore = 0;
 
   private createRawForApply(info: KindInfo, cfg: KubeObject, manager: string): KubeObject {
-    const obj = clone(cfg);
+    // cfg is applyRaw's own (copied or handed over), used for nothing else
+    const obj = cfg;
     this.checkNameAndNamespace(info, obj);
     this.stripSystemMeta(obj);
     if (info.kind === 'Namespace') obj.status = { phase: 'Active' };
@@ -593,7 +627,8 @@ export class ObjectStore {
     return entry.obj;
   }
 
-  private replace(entry: Entry, input: KubeObject, sub: 'status' | undefined, manager: string): KubeObject {
+  /** `fresh`: input is a new object of the store's own (a patch result), not a caller's. */
+  private replace(entry: Entry, input: KubeObject, sub: 'status' | undefined, manager: string, fresh = false): KubeObject {
     const info = entry.info;
     const live = entry.obj;
     let next: KubeObject;
@@ -601,9 +636,9 @@ export class ObjectStore {
       if (!info.hasStatus) throw new ApiError(404, 'NotFound', `${qualifiedResource(info)} has no status subresource`);
       next = { ...live, metadata: { ...live.metadata } };
       if (input.status === undefined) delete next.status;
-      else next.status = clone(input.status);
+      else next.status = fresh ? input.status : clone(input.status);
     } else {
-      next = clone(input);
+      next = fresh ? { ...input, metadata: { ...input.metadata } } : clone(input);
       next.apiVersion = live.apiVersion;
       next.kind = live.kind;
       if (!isObj(next.metadata)) next.metadata = { name: live.metadata.name };
@@ -698,7 +733,10 @@ export class ObjectStore {
     this.unindexOwners(entry);
     entry.obj = next;
     this.indexOwners(entry);
-    this.bucket(entry.info).set(nsName(next.metadata.namespace, next.metadata.name), entry);
+    const bucket = this.bucket(entry.info);
+    const key = nsName(next.metadata.namespace, next.metadata.name);
+    if (!bucket.has(key)) this.sortedKeys.delete(kindKeyOf(entry.info.apiVersion, entry.info.kind));
+    bucket.set(key, entry);
     this.emit(type, entry, next, prev);
   }
 
@@ -709,6 +747,7 @@ export class ObjectStore {
     const key = nsName(o.metadata.namespace, o.metadata.name);
     if (bucket.get(key) !== entry) return o;
     bucket.delete(key);
+    this.sortedKeys.delete(kindKeyOf(info.apiVersion, info.kind));
     this.unindexOwners(entry);
     this.rv += 1;
     this.counters.mutations += 1;
@@ -925,6 +964,18 @@ export class ObjectStore {
   }
 }
 
+/**
+ * fieldsV1 of a field set, rendered once: field sets are never changed after they are made (a
+ * change of ownership makes a new set), and every write re-renders every manager of the object.
+ */
+const renderedFields = new WeakMap<FieldSet, Record<string, unknown>>();
+
+function fieldsV1Of(fields: FieldSet): Record<string, unknown> {
+  let out = renderedFields.get(fields);
+  if (!out) renderedFields.set(fields, (out = toFieldsV1(fields)));
+  return out;
+}
+
 function renderManager(m: ManagerEntry): Record<string, unknown> {
   const out: Record<string, unknown> = {
     manager: m.manager,
@@ -932,7 +983,7 @@ function renderManager(m: ManagerEntry): Record<string, unknown> {
     apiVersion: m.apiVersion,
     time: m.time,
     fieldsType: 'FieldsV1',
-    fieldsV1: toFieldsV1(m.fields),
+    fieldsV1: fieldsV1Of(m.fields),
   };
   if (m.subresource) out.subresource = m.subresource;
   return out;

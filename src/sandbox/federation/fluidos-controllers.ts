@@ -61,11 +61,11 @@ function updateSolver(sim: FederationSimulator, s: KubeObject, u: SolverUpdate):
     if (TERMINAL.has(phase)) next.endTime = now;
     patch.solverPhase = next;
   }
-  if (Object.keys(patch).length) sim.store.patchStatus(refOf(s), patch, { fieldManager: FM_FLUIDOS });
+  if (Object.keys(patch).length) sim.view.patchStatus(refOf(s), patch, { fieldManager: FM_FLUIDOS });
 }
 
 export function reconcileSolver(sim: FederationSimulator, ns: string, name: string): number | void {
-  const s = sim.store.get(solverRef(ns, name));
+  const s = sim.view.get(solverRef(ns, name));
   if (!s || s.metadata.deletionTimestamp) return;
   const st = s.status ?? {};
   const spec = s.spec ?? {};
@@ -91,9 +91,9 @@ export function reconcileSolver(sim: FederationSimulator, ns: string, name: stri
 
   // Discovery
   const dref = ref(API.advertisement, 'Discovery', ns, discoveryName(name));
-  const discovery = sim.store.get(dref);
+  const discovery = sim.view.get(dref);
   if (!discovery) {
-    sim.store.create(
+    sim.view.create(
       {
         apiVersion: API.advertisement,
         kind: 'Discovery',
@@ -122,9 +122,9 @@ export function reconcileSolver(sim: FederationSimulator, ns: string, name: stri
   // Reservation: FLUIDOS's first match, no ranking.
   const rname = fluidosReservationName(name);
   const rref = ref(API.reservation, 'Reservation', ns, rname);
-  const reservation = sim.store.get(rref);
+  const reservation = sim.view.get(rref);
   if (!reservation) {
-    const pc = sim.store
+    const pc = sim.view
       .list(API.advertisement, 'PeeringCandidate', { namespace: ns })
       .items.filter((c) => c.spec?.available === true && (c.spec?.interestedSolverIDs ?? []).includes(name))
       .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0))[0];
@@ -138,7 +138,7 @@ export function reconcileSolver(sim: FederationSimulator, ns: string, name: stri
       updateSolver(sim, s, { reserveAndBuy: 'Failed', reservationPhase: 'Failed', phase: 'Failed', message: part });
       return;
     }
-    sim.store.create(
+    sim.view.create(
       {
         apiVersion: API.reservation,
         kind: 'Reservation',
@@ -172,9 +172,9 @@ export function reconcileSolver(sim: FederationSimulator, ns: string, name: stri
 
   // Allocation
   const aref = ref(API.nodecore, 'Allocation', ns, fluidosAllocationName(name));
-  const allocation = sim.store.get(aref);
+  const allocation = sim.view.get(aref);
   if (!allocation) {
-    sim.store.create(
+    sim.view.create(
       {
         apiVersion: API.nodecore,
         kind: 'Allocation',
@@ -195,36 +195,36 @@ export function reconcileSolver(sim: FederationSimulator, ns: string, name: stri
 
 /** A deleted Solver leaves the PeeringCandidates it was interested in; unwanted ones go. */
 export function solverGone(sim: FederationSimulator, ns: string, name: string): void {
-  for (const pc of sim.store.list(API.advertisement, 'PeeringCandidate', { namespace: ns }).items) {
+  for (const pc of sim.view.list(API.advertisement, 'PeeringCandidate', { namespace: ns }).items) {
     const ids: string[] = pc.spec?.interestedSolverIDs ?? [];
     if (!ids.includes(name)) continue;
     const rest = ids.filter((x) => x !== name);
     if (rest.length === 0) sim.deleteQuietly(refOf(pc));
-    else sim.store.patch(refOf(pc), { spec: { interestedSolverIDs: rest } }, 'merge', { fieldManager: FM_FLUIDOS });
+    else sim.view.patch(refOf(pc), { spec: { interestedSolverIDs: rest } }, 'merge', { fieldManager: FM_FLUIDOS });
   }
 }
 
 // ------------------------------------------------------------------------------------ Discovery
 
 export function reconcileDiscovery(sim: FederationSimulator, ns: string, name: string): void {
-  const d = sim.store.get(ref(API.advertisement, 'Discovery', ns, name));
+  const d = sim.view.get(ref(API.advertisement, 'Discovery', ns, name));
   if (!d) return;
   const phase = d.status?.phase?.phase;
   if (phase === 'Solved' || phase === 'Failed') return;
   const now = sim.now();
   if (!phase) {
-    sim.store.patchStatus(refOf(d), { phase: { phase: 'Running', message: 'Querying known providers', startTime: now, lastChangeTime: now } }, { fieldManager: FM_FLUIDOS });
+    sim.view.patchStatus(refOf(d), { phase: { phase: 'Running', message: 'Querying known providers', startTime: now, lastChangeTime: now } }, { fieldManager: FM_FLUIDOS });
     return;
   }
   const solverID: string = d.spec?.solverID ?? name;
   const flavorType = d.spec?.selector?.flavorType ?? 'K8Slice';
   const filters = d.spec?.selector?.filters as SolverFilters | undefined;
-  const flavors = sim.store
+  const flavors = sim.view
     .list(API.nodecore, 'Flavor', { namespace: FLUIDOS_NAMESPACE })
     .items.filter((f) => f.spec?.availability === true && f.spec?.flavorType?.typeIdentifier === flavorType && matchSolverFilters(filters, f));
   const items: KubeObject[] = [];
   for (const f of flavors) items.push(upsertCandidate(sim, ns, f, solverID));
-  sim.store.patchStatus(
+  sim.view.patchStatus(
     refOf(d),
     {
       phase: {
@@ -248,7 +248,7 @@ export function reconcileDiscovery(sim: FederationSimulator, ns: string, name: s
 /** One PeeringCandidate per Flavor per namespace, shared by the Solvers interested in it (as FLUIDOS does). */
 function upsertCandidate(sim: FederationSimulator, ns: string, flavor: KubeObject, solverID: string): KubeObject {
   const pref = ref(API.advertisement, 'PeeringCandidate', ns, candidateName(flavor.metadata.name));
-  const live = sim.store.get(pref);
+  const live = sim.view.get(pref);
   const ids: string[] = live?.spec?.interestedSolverIDs ?? [];
   const provider = flavor.metadata.labels?.[LABEL_PROVIDER];
   const obj: KubeObject = {
@@ -257,26 +257,26 @@ function upsertCandidate(sim: FederationSimulator, ns: string, flavor: KubeObjec
     metadata: { name: pref.name, namespace: ns, labels: { 'sandbox.flare.io/flavor': flavor.metadata.name, ...(provider ? { [LABEL_PROVIDER]: provider } : {}) } },
     spec: { interestedSolverIDs: ids.includes(solverID) ? ids : [...ids, solverID], flavor: flavorSnapshot(flavor), available: flavor.spec?.availability === true },
   };
-  const out = sim.store.apply(obj, { fieldManager: FM_FLUIDOS, force: true });
+  const out = sim.view.apply(obj, { fieldManager: FM_FLUIDOS, force: true });
   if (!live) {
     const now = sim.now();
-    return sim.store.patchStatus(pref, { creationTime: now, lastUpdateTime: now }, { fieldManager: FM_FLUIDOS });
+    return sim.view.patchStatus(pref, { creationTime: now, lastUpdateTime: now }, { fieldManager: FM_FLUIDOS });
   }
   return out;
 }
 
 /** PeeringCandidates follow their Flavor: its spec (remaining capacity) and availability. */
 export function syncCandidatesOfFlavor(sim: FederationSimulator, flavorName: string): void {
-  const flavor = sim.store.get(ref(API.nodecore, 'Flavor', FLUIDOS_NAMESPACE, flavorName));
-  for (const pc of sim.store.list(API.advertisement, 'PeeringCandidate', { labelSelector: `sandbox.flare.io/flavor=${flavorName}` }).items) {
+  const flavor = sim.view.get(ref(API.nodecore, 'Flavor', FLUIDOS_NAMESPACE, flavorName));
+  for (const pc of sim.view.list(API.advertisement, 'PeeringCandidate', { labelSelector: `sandbox.flare.io/flavor=${flavorName}` }).items) {
     const available = flavor?.spec?.availability === true;
     const patch: Record<string, unknown> = { spec: { available } };
     if (flavor) (patch.spec as Record<string, unknown>).flavor = flavorSnapshot(flavor);
     const before = JSON.stringify({ a: pc.spec?.available, f: pc.spec?.flavor?.spec });
     const after = JSON.stringify({ a: available, f: flavor ? flavor.spec : pc.spec?.flavor?.spec });
     if (before === after) continue;
-    sim.store.patch(refOf(pc), patch, 'merge', { fieldManager: FM_FLUIDOS });
-    sim.store.patchStatus(refOf(pc), { lastUpdateTime: sim.now() }, { fieldManager: FM_FLUIDOS });
+    sim.view.patch(refOf(pc), patch, 'merge', { fieldManager: FM_FLUIDOS });
+    sim.view.patchStatus(refOf(pc), { lastUpdateTime: sim.now() }, { fieldManager: FM_FLUIDOS });
   }
 }
 
@@ -285,7 +285,7 @@ export function syncCandidatesOfFlavor(sim: FederationSimulator, flavorName: str
 function failReservation(sim: FederationSimulator, r: KubeObject, message: string, refused = true): void {
   const now = sim.now();
   if (refused) sim.counters.refused++;
-  sim.store.patchStatus(
+  sim.view.patchStatus(
     refOf(r),
     {
       phase: { phase: 'Failed', message, startTime: r.status?.phase?.startTime ?? now, lastChangeTime: now, endTime: now },
@@ -299,14 +299,14 @@ function failReservation(sim: FederationSimulator, r: KubeObject, message: strin
 const holdingKey = (ns: string, name: string) => `${ns}/${name}`;
 
 export function reconcileReservation(sim: FederationSimulator, ns: string, name: string): void {
-  const r = sim.store.get(ref(API.reservation, 'Reservation', ns, name));
+  const r = sim.view.get(ref(API.reservation, 'Reservation', ns, name));
   if (!r || r.metadata.deletionTimestamp) return;
   const st = r.status ?? {};
   const phase = st.phase?.phase;
   if (phase === 'Failed') return;
   const now = sim.now();
   if (!phase) {
-    sim.store.patchStatus(
+    sim.view.patchStatus(
       refOf(r),
       { phase: { phase: 'Running', message: 'Reserving', startTime: now, lastChangeTime: now }, reservePhase: r.spec?.reserve ? 'Running' : 'Idle', purchasePhase: 'Idle' },
       { fieldManager: FM_FLUIDOS },
@@ -318,16 +318,16 @@ export function reconcileReservation(sim: FederationSimulator, ns: string, name:
   if (st.reservePhase !== 'Solved') {
     if (r.spec?.reserve !== true) return;
     const pcRef = r.spec?.peeringCandidate ?? {};
-    const pc = pcRef.name ? sim.store.get(ref(API.advertisement, 'PeeringCandidate', pcRef.namespace ?? ns, pcRef.name)) : undefined;
+    const pc = pcRef.name ? sim.view.get(ref(API.advertisement, 'PeeringCandidate', pcRef.namespace ?? ns, pcRef.name)) : undefined;
     if (!pc) return failReservation(sim, r, `PeeringCandidate ${pcRef.namespace ?? ns}/${pcRef.name ?? '?'} not found`);
     const flavorName: string | undefined = pc.spec?.flavor?.metadata?.name;
-    const flavor = flavorName ? sim.store.get(ref(API.nodecore, 'Flavor', FLUIDOS_NAMESPACE, flavorName)) : undefined;
+    const flavor = flavorName ? sim.view.get(ref(API.nodecore, 'Flavor', FLUIDOS_NAMESPACE, flavorName)) : undefined;
     if (!flavor || !flavorName) return failReservation(sim, r, `Flavor ${flavorName ?? '?'} is no longer offered`);
     const provider = sim.providerOfFlavor(flavor);
     if (!provider) return failReservation(sim, r, `Flavor ${flavorName} has no known provider`);
     if (sim.down.has(provider.name)) return failReservation(sim, r, `provider ${provider.name} is unreachable`);
     if (sim.takeRefusal(provider.name, flavorName)) return failReservation(sim, r, `provider ${provider.name} refused the reservation of ${flavorName}: resources contended`);
-    const full = sim.store.get(ref(API.nodecore, 'Flavor', FLUIDOS_NAMESPACE, flavorName))!;
+    const full = sim.view.get(ref(API.nodecore, 'Flavor', FLUIDOS_NAMESPACE, flavorName))!;
     const part = partitionOf(r.spec?.configuration, full);
     if (typeof part === 'string') return failReservation(sim, r, part);
     const lack = shortfall(full, part);
@@ -337,9 +337,9 @@ export function reconcileReservation(sim: FederationSimulator, ns: string, name:
     sim.counters.accepted++;
     sim.syncFlavorByName(flavorName);
     const txName = transactionName(name);
-    const tx = sim.store.get(ref(API.reservation, 'Transaction', ns, txName));
+    const tx = sim.view.get(ref(API.reservation, 'Transaction', ns, txName));
     if (!tx) {
-      sim.store.create(
+      sim.view.create(
         {
           apiVersion: API.reservation,
           kind: 'Transaction',
@@ -354,24 +354,24 @@ export function reconcileReservation(sim: FederationSimulator, ns: string, name:
         },
         { fieldManager: FM_FLUIDOS },
       );
-      sim.store.patchStatus(ref(API.reservation, 'Transaction', ns, txName), { phase: { phase: 'Solved', message: 'Reserved', startTime: now, lastChangeTime: now } }, { fieldManager: FM_FLUIDOS });
+      sim.view.patchStatus(ref(API.reservation, 'Transaction', ns, txName), { phase: { phase: 'Solved', message: 'Reserved', startTime: now, lastChangeTime: now } }, { fieldManager: FM_FLUIDOS });
     }
     const patch: Record<string, unknown> = { reservePhase: 'Solved', transactionID: txName };
     if (r.spec?.purchase !== true) patch.phase = { phase: 'Solved', message: `Reserved on ${flavorName}`, startTime: st.phase.startTime ?? now, lastChangeTime: now, endTime: now };
-    sim.store.patchStatus(refOf(r), patch, { fieldManager: FM_FLUIDOS });
+    sim.view.patchStatus(refOf(r), patch, { fieldManager: FM_FLUIDOS });
     return;
   }
 
   if (r.spec?.purchase === true && !st.contract?.name) {
     const holding = sim.holdings.get(key);
     if (!holding) return failReservation(sim, r, 'the reservation no longer holds capacity (provider lost)');
-    const flavor = sim.store.get(ref(API.nodecore, 'Flavor', FLUIDOS_NAMESPACE, holding.flavor));
+    const flavor = sim.view.get(ref(API.nodecore, 'Flavor', FLUIDOS_NAMESPACE, holding.flavor));
     const provider = sim.providers.get(holding.provider);
     if (!flavor || !provider) return failReservation(sim, r, `Flavor ${holding.flavor} is no longer offered`);
     const cname = contractName(name);
     const part = partitionOf(r.spec?.configuration, flavor);
     const configuration = { type: 'K8Slice', data: typeof part === 'string' ? r.spec?.configuration?.data ?? {} : configurationData(part as Partition) };
-    sim.store.create(
+    sim.view.create(
       {
         apiVersion: API.reservation,
         kind: 'Contract',
@@ -396,9 +396,9 @@ export function reconcileReservation(sim: FederationSimulator, ns: string, name:
       },
       { fieldManager: FM_FLUIDOS },
     );
-    sim.store.patchStatus(ref(API.reservation, 'Contract', ns, cname), { phase: { phase: 'Active', message: 'Contract bought', startTime: now, lastChangeTime: now } }, { fieldManager: FM_FLUIDOS });
+    sim.view.patchStatus(ref(API.reservation, 'Contract', ns, cname), { phase: { phase: 'Active', message: 'Contract bought', startTime: now, lastChangeTime: now } }, { fieldManager: FM_FLUIDOS });
     holding.contract = `${ns}/${cname}`;
-    sim.store.patchStatus(
+    sim.view.patchStatus(
       refOf(r),
       {
         purchasePhase: 'Solved',
@@ -441,11 +441,11 @@ export function releaseReservation(sim: FederationSimulator, r: KubeObject): voi
       sim.syncFlavorByName(other.flavor);
     }
   }
-  for (const a of sim.store.list(API.nodecore, 'Allocation').items) {
+  for (const a of sim.view.list(API.nodecore, 'Allocation').items) {
     if (contractKeyOf(a) !== contract) continue;
     deleteVirtualNodeOf(sim, a.metadata.namespace ?? ns, a.metadata.name);
     if (a.status?.status !== 'Inactive') {
-      sim.store.patchStatus(refOf(a), { status: 'Inactive', message: `contract ${contract} was released`, lastUpdateTime: sim.now() }, { fieldManager: FM_FLUIDOS });
+      sim.view.patchStatus(refOf(a), { status: 'Inactive', message: `contract ${contract} was released`, lastUpdateTime: sim.now() }, { fieldManager: FM_FLUIDOS });
     }
   }
 }
@@ -466,16 +466,16 @@ function holdingOfContract(sim: FederationSimulator, contract: string): [string,
 const NEXT: Record<string, string> = { '': 'Provisioning', Provisioning: 'ResourceCreation', ResourceCreation: 'Peering', Peering: 'Active' };
 
 export function reconcileAllocation(sim: FederationSimulator, ns: string, name: string): number | void {
-  const a = sim.store.get(ref(API.nodecore, 'Allocation', ns, name));
+  const a = sim.view.get(ref(API.nodecore, 'Allocation', ns, name));
   if (!a || a.metadata.deletionTimestamp) return;
   const status: string = a.status?.status ?? '';
   if (status === 'Active' || status === 'Inactive' || status === 'Error' || status === 'Released') return;
   const setStatus = (s: string, message: string, extra: Record<string, unknown> = {}) =>
-    sim.store.patchStatus(refOf(a), { status: s, message, lastUpdateTime: sim.now(), ...extra }, { fieldManager: FM_FLUIDOS });
+    sim.view.patchStatus(refOf(a), { status: s, message, lastUpdateTime: sim.now(), ...extra }, { fieldManager: FM_FLUIDOS });
   const ckey = contractKeyOf(a);
   if (!ckey) return void setStatus('Error', 'spec.contract.name is required');
   const [cns = ns, cname = ''] = ckey.split('/');
-  const contract = sim.store.get(ref(API.reservation, 'Contract', cns, cname));
+  const contract = sim.view.get(ref(API.reservation, 'Contract', cns, cname));
   if (!contract) {
     if (status !== 'Provisioning' || a.status?.message !== `waiting for contract ${ckey}`) setStatus('Provisioning', `waiting for contract ${ckey}`);
     return 500;
@@ -488,7 +488,7 @@ export function reconcileAllocation(sim: FederationSimulator, ns: string, name: 
   if (next === 'ResourceCreation' && !holdingOfContract(sim, ckey)) {
     // The capacity was released (Allocation deleted before): take it again if it is still there.
     const flavorName: string | undefined = contract.spec?.flavor?.metadata?.name;
-    const flavor = flavorName ? sim.store.get(ref(API.nodecore, 'Flavor', FLUIDOS_NAMESPACE, flavorName)) : undefined;
+    const flavor = flavorName ? sim.view.get(ref(API.nodecore, 'Flavor', FLUIDOS_NAMESPACE, flavorName)) : undefined;
     const part = flavor ? partitionOf(contract.spec?.configuration, flavor) : 'Flavor gone';
     const lack = flavor && typeof part !== 'string' ? shortfall(flavor, part) : typeof part === 'string' ? part : 'Flavor gone';
     if (lack || typeof part === 'string' || !flavorName) return void setStatus('Error', `capacity of contract ${ckey} is no longer available: ${lack}`);
@@ -524,14 +524,14 @@ export function releaseAllocation(sim: FederationSimulator, a: KubeObject): void
 export function loseProviderAllocations(sim: FederationSimulator, provider: string): void {
   const p = sim.providers.get(provider);
   if (!p) return;
-  for (const a of sim.store.list(API.nodecore, 'Allocation').items) {
+  for (const a of sim.view.list(API.nodecore, 'Allocation').items) {
     const ckey = contractKeyOf(a);
     if (!ckey) continue;
     const [cns = '', cname = ''] = ckey.split('/');
-    const c = sim.store.get(ref(API.reservation, 'Contract', cns, cname));
+    const c = sim.view.get(ref(API.reservation, 'Contract', cns, cname));
     if (c?.spec?.peeringTargetCredentials?.liqoID !== p.liqoClusterId) continue;
     if (a.status?.status !== 'Inactive') {
-      sim.store.patchStatus(refOf(a), { status: 'Inactive', message: `provider ${provider} is unreachable: peering lost`, lastUpdateTime: sim.now() }, { fieldManager: FM_FLUIDOS });
+      sim.view.patchStatus(refOf(a), { status: 'Inactive', message: `provider ${provider} is unreachable: peering lost`, lastUpdateTime: sim.now() }, { fieldManager: FM_FLUIDOS });
     }
   }
   markVirtualNodesNotReady(sim, p.liqoClusterId, `provider ${provider} is unreachable`);

@@ -66,21 +66,21 @@ export function createVirtualNode(sim: FederationSimulator, alloc: KubeObject, c
       nodeInfo: { architecture: 'amd64', kubeletVersion: 'v1.32.0-liqo-sandbox', operatingSystem: 'linux' },
     },
   };
-  if (!sim.store.get({ apiVersion: 'v1', kind: 'Node', name })) sim.store.create(node, { fieldManager: FM_LIQO });
+  if (!sim.view.get({ apiVersion: 'v1', kind: 'Node', name })) sim.view.create(node, { fieldManager: FM_LIQO });
   return name;
 }
 
 export function deleteVirtualNodeOf(sim: FederationSimulator, ns: string, allocation: string): void {
-  for (const n of sim.store.list('v1', 'Node', { labelSelector: `${LABEL_LIQO_TYPE}=virtual-node` }).items) {
+  for (const n of sim.view.list('v1', 'Node', { labelSelector: `${LABEL_LIQO_TYPE}=virtual-node` }).items) {
     if (n.metadata.annotations?.[ANN_ALLOCATION] === `${ns}/${allocation}`) sim.deleteQuietly(refOf(n));
   }
 }
 
 export function markVirtualNodesNotReady(sim: FederationSimulator, liqoId: string, message: string): void {
-  for (const n of sim.store.list('v1', 'Node', { labelSelector: `${LABEL_REMOTE_CLUSTER}=${liqoId}` }).items) {
+  for (const n of sim.view.list('v1', 'Node', { labelSelector: `${LABEL_REMOTE_CLUSTER}=${liqoId}` }).items) {
     if (!isNodeReady(n)) continue;
     const now = sim.now();
-    sim.store.patchStatus(refOf(n), { conditions: [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown', message, lastHeartbeatTime: now, lastTransitionTime: now }] }, { fieldManager: FM_LIQO });
+    sim.view.patchStatus(refOf(n), { conditions: [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown', message, lastHeartbeatTime: now, lastTransitionTime: now }] }, { fieldManager: FM_LIQO });
   }
 }
 
@@ -130,20 +130,20 @@ export function matchNodeSelector(selector: { nodeSelectorTerms?: { matchExpress
 
 /** Ready virtual nodes a NamespaceOffloading's clusterSelector selects. */
 export function selectedVirtualNodes(sim: FederationSimulator, no: KubeObject): KubeObject[] {
-  return sim.store
+  return sim.view
     .list('v1', 'Node', { labelSelector: `${LABEL_LIQO_TYPE}=virtual-node` })
     .items.filter((n) => isNodeReady(n) && matchNodeSelector(no.spec?.clusterSelector, n));
 }
 
 /** The Ready NamespaceOffloading of a namespace, if any. */
 export function readyOffloading(sim: FederationSimulator, namespace: string): KubeObject | undefined {
-  return sim.store.list(API.offloading, 'NamespaceOffloading', { namespace }).items.find((o) => o.status?.offloadingPhase === 'Ready' && !o.metadata.deletionTimestamp);
+  return sim.view.list(API.offloading, 'NamespaceOffloading', { namespace }).items.find((o) => o.status?.offloadingPhase === 'Ready' && !o.metadata.deletionTimestamp);
 }
 
 // ------------------------------------------------------------------------------------ NamespaceOffloading
 
 export function reconcileOffloading(sim: FederationSimulator, ns: string, name: string): void {
-  const no = sim.store.get({ apiVersion: API.offloading, kind: 'NamespaceOffloading', namespace: ns, name });
+  const no = sim.view.get({ apiVersion: API.offloading, kind: 'NamespaceOffloading', namespace: ns, name });
   if (!no || no.metadata.deletionTimestamp) return;
   const nodes = selectedVirtualNodes(sim, no);
   const cur = no.status?.offloadingPhase;
@@ -173,5 +173,5 @@ export function reconcileOffloading(sim: FederationSimulator, ns: string, name: 
   // null removes clusters no longer selected (merge patch semantics).
   const patchConds: Record<string, unknown> = { ...conditions };
   for (const k of Object.keys(no.status?.remoteNamespacesConditions ?? {})) if (!(k in conditions)) patchConds[k] = null;
-  sim.store.patchStatus(refOf(no), { ...next, remoteNamespacesConditions: patchConds }, { fieldManager: FM_LIQO });
+  sim.view.patchStatus(refOf(no), { ...next, remoteNamespacesConditions: patchConds }, { fieldManager: FM_LIQO });
 }

@@ -6,8 +6,9 @@ import type { ObjectStore } from '../api/store.js';
 import type { Federation, FederationProvider } from './model.js';
 import { FLUIDOS_NAMESPACE, LABEL_PROVIDER, flavorFromNode, federationNodes, NO_USAGE, type Usage } from './flavors.js';
 import { WorkQueue } from './queue.js';
+import { sharedView, type StoreView } from './view.js';
 import { reconcileAllocation, reconcileDiscovery, reconcileReservation, reconcileSolver, releaseAllocation, releaseReservation, solverGone, syncCandidatesOfFlavor, loseProviderAllocations } from './fluidos-controllers.js';
-import { reconcileOffloading, isVirtualNode } from './liqo-controllers.js';
+import { reconcileOffloading, isVirtualNode, matchNodeSelector } from './liqo-controllers.js';
 import { reconcileDeployment, reconcileJob } from './workloads.js';
 
 export interface SimulatorOptions {
@@ -80,9 +81,13 @@ export class FederationSimulator {
   readonly down = new Set<string>();
   readonly refusals: Refusal[] = [];
   readonly counters = { accepted: 0, refused: 0 };
+  /** The store without copies, for the controllers (see StoreView). */
+  readonly view: StoreView;
   private readonly queue: WorkQueue;
   private readonly onError: (err: unknown) => void;
   private readonly stops: (() => void)[] = [];
+  /** Labels of each Node as last seen, so a relabelled virtual node also requeues what it left. */
+  private readonly nodeLabels = new Map<string, Record<string, string>>();
   private started = false;
 
   constructor(
@@ -90,6 +95,7 @@ export class FederationSimulator {
     readonly federation: Federation,
     opts: SimulatorOptions = {},
   ) {
+    this.view = sharedView(store);
     this.stepDelayMs = opts.stepDelayMs ?? 20;
     this.jobDurationMs = opts.jobDurationMs ?? 1000;
     this.consumer = opts.consumer ?? DEFAULT_CONFIG.consumer;
@@ -107,17 +113,17 @@ export class FederationSimulator {
     if (this.started) return;
     this.started = true;
     for (const ns of [FLUIDOS_NAMESPACE, 'default']) {
-      if (!this.store.get({ apiVersion: 'v1', kind: 'Namespace', name: ns })) {
-        this.store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      if (!this.view.get({ apiVersion: 'v1', kind: 'Namespace', name: ns })) {
+        this.view.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
       }
     }
     for (const node of federationNodes(this.federation)) {
-      const live = this.store.get(refOf(node));
-      if (!live) this.store.create(node, { fieldManager: FM_FLUIDOS });
+      const live = this.view.get(refOf(node));
+      if (!live) this.view.create(node, { fieldManager: FM_FLUIDOS });
     }
     for (const p of this.federation.providers) for (const n of p.nodes) this.syncFlavor(`${p.name}/${n.name}`);
     for (const w of WATCHED) {
-      this.stops.push(this.store.watch(w.apiVersion, w.kind, {}, (e) => this.onEvent(w.kind, e.type, e.object)));
+      this.stops.push(this.store.watchShared(w.apiVersion, w.kind, {}, (e) => this.onEvent(w.kind, e.type, e.object)));
     }
   }
 
@@ -160,7 +166,10 @@ export class FederationSimulator {
         const provider = o.metadata.labels?.[LABEL_PROVIDER];
         const pnode = o.metadata.labels?.['sandbox.flare.io/node'];
         if (provider && pnode && !isVirtualNode(o)) this.enqueue('ProviderNode', undefined, `${provider}/${pnode}`, 0);
-        if (isVirtualNode(o)) this.enqueueAllOffloadingAndWorkloads();
+        const before = this.nodeLabels.get(name);
+        if (type === 'DELETED') this.nodeLabels.delete(name);
+        else this.nodeLabels.set(name, o.metadata.labels ?? {});
+        if (isVirtualNode(o)) this.enqueueAffectedBy(o, before);
         break;
       }
       case 'NamespaceOffloading':
@@ -189,20 +198,51 @@ export class FederationSimulator {
     }
   }
 
+  /**
+   * What a virtual node's change can affect: the NamespaceOffloadings whose cluster selector
+   * picks it (with its labels now or before), the workloads of their namespaces (pods may now
+   * fit, or not) and the workloads with pods bound to it. Nothing else reads that node, so
+   * requeueing every offloading and workload (what this replaced) changed nothing more, at a
+   * cost that grew with the square of the nodes.
+   */
+  enqueueAffectedBy(node: KubeObject, labelsBefore: Record<string, string> | undefined): void {
+    const was: KubeObject | undefined = labelsBefore ? { ...node, metadata: { ...node.metadata, labels: labelsBefore } } : undefined;
+    const namespaces = new Set<string>();
+    for (const no of this.view.list(API.offloading, 'NamespaceOffloading').items) {
+      const sel = no.spec?.clusterSelector;
+      if (!matchNodeSelector(sel, node) && !(was && matchNodeSelector(sel, was))) continue;
+      this.enqueue('NamespaceOffloading', no.metadata.namespace, no.metadata.name);
+      if (no.metadata.namespace) namespaces.add(no.metadata.namespace);
+    }
+    const owners = new Set<string>();
+    for (const p of this.view.list('v1', 'Pod').items) {
+      if (p.spec?.nodeName !== node.metadata.name) continue;
+      for (const r of (p.metadata.ownerReferences ?? []) as { kind?: string; name?: string }[]) {
+        if ((r.kind === 'Deployment' || r.kind === 'Job') && typeof r.name === 'string') owners.add(`${r.kind}|${p.metadata.namespace ?? ''}|${r.name}`);
+      }
+    }
+    for (const kind of ['Deployment', 'Job'] as const) {
+      for (const o of this.view.list(kind === 'Deployment' ? 'apps/v1' : 'batch/v1', kind).items) {
+        const ns = o.metadata.namespace ?? '';
+        if (namespaces.has(ns) || owners.has(`${kind}|${ns}|${o.metadata.name}`)) this.enqueue(kind, o.metadata.namespace, o.metadata.name);
+      }
+    }
+  }
+
   enqueueAllOffloadingAndWorkloads(): void {
-    for (const no of this.store.list(API.offloading, 'NamespaceOffloading').items) {
+    for (const no of this.view.list(API.offloading, 'NamespaceOffloading').items) {
       this.enqueue('NamespaceOffloading', no.metadata.namespace, no.metadata.name);
     }
     for (const kind of ['Deployment', 'Job'] as const) {
-      for (const o of this.store.list(kind === 'Deployment' ? 'apps/v1' : 'batch/v1', kind).items) {
+      for (const o of this.view.list(kind === 'Deployment' ? 'apps/v1' : 'batch/v1', kind).items) {
         this.enqueue(kind, o.metadata.namespace, o.metadata.name);
       }
     }
   }
 
   enqueueWorkloads(namespace: string): void {
-    for (const o of this.store.list('apps/v1', 'Deployment', { namespace }).items) this.enqueue('Deployment', namespace, o.metadata.name);
-    for (const o of this.store.list('batch/v1', 'Job', { namespace }).items) this.enqueue('Job', namespace, o.metadata.name);
+    for (const o of this.view.list('apps/v1', 'Deployment', { namespace }).items) this.enqueue('Deployment', namespace, o.metadata.name);
+    for (const o of this.view.list('batch/v1', 'Job', { namespace }).items) this.enqueue('Job', namespace, o.metadata.name);
   }
 
   private dispatch(key: string): number | void {
@@ -252,10 +292,10 @@ export class FederationSimulator {
     const [pname = '', nname = ''] = providerSlashNode.split('/');
     const p = this.providers.get(pname);
     if (!p) return;
-    const node = this.store
+    const node = this.view
       .list('v1', 'Node', { labelSelector: `${LABEL_PROVIDER}=${pname},sandbox.flare.io/node=${nname}` })
       .items.find((n) => !isVirtualNode(n));
-    const existing = this.store.list(API.nodecore, 'Flavor', { namespace: FLUIDOS_NAMESPACE, labelSelector: `${LABEL_PROVIDER}=${pname},sandbox.flare.io/node=${nname}` }).items;
+    const existing = this.view.list(API.nodecore, 'Flavor', { namespace: FLUIDOS_NAMESPACE, labelSelector: `${LABEL_PROVIDER}=${pname},sandbox.flare.io/node=${nname}` }).items;
     if (!node) {
       for (const f of existing) this.deleteQuietly(refOf(f));
       return;
@@ -266,12 +306,12 @@ export class FederationSimulator {
       for (const f of existing) this.deleteQuietly(refOf(f));
       return;
     }
-    this.store.apply(flavor, { fieldManager: FM_FLUIDOS, force: true });
+    this.view.apply(flavor, { fieldManager: FM_FLUIDOS, force: true });
   }
 
   /** Re-syncs the Flavor a holding refers to. */
   syncFlavorByName(flavor: string): void {
-    const f = this.store.get({ apiVersion: API.nodecore, kind: 'Flavor', namespace: FLUIDOS_NAMESPACE, name: flavor });
+    const f = this.view.get({ apiVersion: API.nodecore, kind: 'Flavor', namespace: FLUIDOS_NAMESPACE, name: flavor });
     const p = f?.metadata.labels?.[LABEL_PROVIDER];
     const n = f?.metadata.labels?.['sandbox.flare.io/node'];
     if (p && n) this.syncFlavor(`${p}/${n}`);
@@ -288,7 +328,7 @@ export class FederationSimulator {
 
   deleteQuietly(ref: ObjectRef): boolean {
     try {
-      this.store.delete(ref);
+      this.view.delete(ref);
       return true;
     } catch (err) {
       if ((err as { status?: number }).status === 404) return false;

@@ -29,7 +29,7 @@ function podRequests(spec: any): Resources {
 const isTerminal = (p: KubeObject) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
 function ownedPods(sim: FederationSimulator, owner: KubeObject): KubeObject[] {
-  return sim.store
+  return sim.view
     .list('v1', 'Pod', { namespace: owner.metadata.namespace })
     .items.filter((p) => (p.metadata.ownerReferences ?? []).some((r) => (r as { uid?: string }).uid === owner.metadata.uid));
 }
@@ -38,13 +38,13 @@ function ownedPods(sim: FederationSimulator, owner: KubeObject): KubeObject[] {
 function pickNode(sim: FederationSimulator, pod: KubeObject, offloading: KubeObject): KubeObject | undefined {
   const want = podRequests(pod.spec);
   const selector = (pod.spec?.nodeSelector ?? {}) as Record<string, string>;
-  const nodes = sim.store
+  const nodes = sim.view
     .list('v1', 'Node', { labelSelector: `${LABEL_LIQO_TYPE}=virtual-node` })
     .items.filter((n) => isNodeReady(n) && matchNodeSelector(offloading.spec?.clusterSelector, n))
     .filter((n) => Object.entries(selector).every(([k, v]) => n.metadata.labels?.[k] === v))
     .filter((n) => matchNodeSelector(pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution, n));
   if (nodes.length === 0) return undefined;
-  const bound = sim.store.list('v1', 'Pod').items.filter((p) => p.spec?.nodeName && !isTerminal(p));
+  const bound = sim.view.list('v1', 'Pod').items.filter((p) => p.spec?.nodeName && !isTerminal(p));
   for (const n of nodes) {
     const used: Resources = {};
     for (const p of bound) {
@@ -95,9 +95,9 @@ function stepPods(sim: FederationSimulator, pods: KubeObject[], offloading: Kube
     if (isTerminal(p)) continue;
     const now = sim.now();
     if (p.spec?.nodeName) {
-      const node = sim.store.get({ apiVersion: 'v1', kind: 'Node', name: p.spec.nodeName });
+      const node = sim.view.get({ apiVersion: 'v1', kind: 'Node', name: p.spec.nodeName });
       if (!node || !isNodeReady(node)) {
-        sim.store.patchStatus(refOf(p), {
+        sim.view.patchStatus(refOf(p), {
           phase: 'Failed',
           reason: 'NodeLost',
           message: `node ${p.spec.nodeName} ${node ? 'is not ready' : 'is gone'}`,
@@ -106,7 +106,7 @@ function stepPods(sim: FederationSimulator, pods: KubeObject[], offloading: Kube
         continue;
       }
       if (p.status?.phase !== 'Running') {
-        sim.store.patchStatus(refOf(p), {
+        sim.view.patchStatus(refOf(p), {
           phase: 'Running',
           startTime: now,
           hostIP: '10.244.0.1',
@@ -128,12 +128,12 @@ function stepPods(sim: FederationSimulator, pods: KubeObject[], offloading: Kube
     }
     const node = offloading ? pickNode(sim, p, offloading) : undefined;
     if (node) {
-      sim.store.patch(refOf(p), { spec: { nodeName: node.metadata.name } }, 'merge', { fieldManager: FM_KUBE });
-      sim.store.patchStatus(refOf(p), { conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: now }] }, { fieldManager: FM_KUBE });
+      sim.view.patch(refOf(p), { spec: { nodeName: node.metadata.name } }, 'merge', { fieldManager: FM_KUBE });
+      sim.view.patchStatus(refOf(p), { conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: now }] }, { fieldManager: FM_KUBE });
     } else {
       const message = offloading ? '0/0 virtual nodes are available: no offloaded node matches the pod or has room for its requests' : `namespace ${p.metadata.namespace} is not offloaded (no Ready NamespaceOffloading)`;
       if (p.status?.conditions?.[0]?.message !== message) {
-        sim.store.patchStatus(refOf(p), { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastTransitionTime: now }] }, { fieldManager: FM_KUBE });
+        sim.view.patchStatus(refOf(p), { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastTransitionTime: now }] }, { fieldManager: FM_KUBE });
       }
     }
   }
@@ -150,7 +150,7 @@ function freeIndex(pods: KubeObject[]): number {
 function patchIfChanged(sim: FederationSimulator, o: KubeObject, status: Record<string, unknown>): void {
   const cur = o.status ?? {};
   const changed = Object.entries(status).some(([k, v]) => JSON.stringify(cur[k]) !== JSON.stringify(v));
-  if (changed) sim.store.patchStatus(refOf(o), status, { fieldManager: FM_KUBE });
+  if (changed) sim.view.patchStatus(refOf(o), status, { fieldManager: FM_KUBE });
 }
 
 function condition(type: string, ok: boolean, reason: string, message: string, prev: any[] | undefined): Record<string, unknown> {
@@ -161,7 +161,7 @@ function condition(type: string, ok: boolean, reason: string, message: string, p
 }
 
 export function reconcileDeployment(sim: FederationSimulator, ns: string, name: string): void {
-  const d = sim.store.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name });
+  const d = sim.view.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name });
   if (!d || d.metadata.deletionTimestamp) return;
   const replicas = Number(d.spec?.replicas ?? 1);
   const offloading = readyOffloading(sim, ns);
@@ -172,7 +172,7 @@ export function reconcileDeployment(sim: FederationSimulator, ns: string, name: 
   const hash = shortHash(JSON.stringify(d.spec?.template ?? {}), 10);
   while (pods.length < replicas) {
     const pod = podFor(d, freeIndex(pods), { 'pod-template-hash': hash });
-    pods.push(sim.store.create(pod, { fieldManager: FM_KUBE }));
+    pods.push(sim.view.create(pod, { fieldManager: FM_KUBE }));
   }
   if (pods.length > replicas) {
     const sorted = [...pods].sort((a, b) => Number(b.metadata.annotations?.['sandbox.flare.io/index'] ?? 0) - Number(a.metadata.annotations?.['sandbox.flare.io/index'] ?? 0));
@@ -196,7 +196,7 @@ export function reconcileDeployment(sim: FederationSimulator, ns: string, name: 
 }
 
 export function reconcileJob(sim: FederationSimulator, ns: string, name: string): number | void {
-  const j = sim.store.get({ apiVersion: 'batch/v1', kind: 'Job', namespace: ns, name });
+  const j = sim.view.get({ apiVersion: 'batch/v1', kind: 'Job', namespace: ns, name });
   if (!j || j.metadata.deletionTimestamp) return;
   const conds: any[] = j.status?.conditions ?? [];
   if (conds.some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')) return;
@@ -211,7 +211,7 @@ export function reconcileJob(sim: FederationSimulator, ns: string, name: string)
   let wake: number | undefined;
   for (const p of pods) {
     if (p.status?.phase !== 'Running') continue;
-    const node = p.spec?.nodeName ? sim.store.get({ apiVersion: 'v1', kind: 'Node', name: p.spec.nodeName }) : undefined;
+    const node = p.spec?.nodeName ? sim.view.get({ apiVersion: 'v1', kind: 'Node', name: p.spec.nodeName }) : undefined;
     if (!node || !isNodeReady(node)) continue; // stepPods fails it
     const started = Date.parse(p.status?.startTime ?? now);
     const left = started + sim.jobDurationMs - Date.now();
@@ -219,7 +219,7 @@ export function reconcileJob(sim: FederationSimulator, ns: string, name: string)
       wake = Math.min(wake ?? left, left);
       continue;
     }
-    sim.store.patchStatus(refOf(p), {
+    sim.view.patchStatus(refOf(p), {
       phase: 'Succeeded',
       conditions: [{ type: 'Ready', status: 'False', reason: 'PodCompleted', lastTransitionTime: now }],
       containerStatuses: (p.spec?.containers ?? []).map((c: { name?: string; image?: string }) => ({
@@ -264,7 +264,7 @@ export function reconcileJob(sim: FederationSimulator, ns: string, name: string)
   for (let i = 0; i < want; i++) {
     const all = ownedPods(sim, j);
     const pod = podFor(j, freeIndex(all), { 'job-name': name, 'batch.kubernetes.io/job-name': name, 'controller-uid': j.metadata.uid ?? '' });
-    sim.store.create(pod, { fieldManager: FM_KUBE });
+    sim.view.create(pod, { fieldManager: FM_KUBE });
   }
   active = ownedPods(sim, j).filter((p) => !isTerminal(p));
   const ready = stepPods(sim, active, offloading);
