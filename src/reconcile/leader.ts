@@ -101,6 +101,9 @@ export class LeaderElector {
       return true;
     }
     if (!leaseFree(s, identity, now, leaseSeconds)) return false;
+    // Our own lease, renewed less than a third of its duration ago: nothing to write, so a no-op
+    // cycle stays a zero-write cycle (the renewal timer runs every third of the duration).
+    if (s.holder === identity && s.renewTime && now.getTime() - Date.parse(s.renewTime) < (leaseSeconds * 1000) / 3) return true;
     const spec: Record<string, unknown> = { holderIdentity: identity, leaseDurationSeconds: leaseSeconds, renewTime: microTime(now) };
     if (s.holder !== identity) {
       spec.acquireTime = microTime(now);
