@@ -1,21 +1,13 @@
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { runFlare, type FlareRun } from '../support/cli.js';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import type { ExplainReport } from '../../src/render/explain.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-async function run(args: string[], cwd = repoRoot): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c) => (stdout += c));
-  err.on('data', (c) => (stderr += c));
-  const code = await main(['node', 'flare', ...args], { stdout: out, stderr: err, cwd, env: {} });
-  return { code, stdout, stderr };
+function run(args: string[], cwd = repoRoot): Promise<FlareRun> {
+  return runFlare(args, cwd);
 }
 
 describe('flare explain', () => {

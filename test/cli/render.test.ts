@@ -1,10 +1,9 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { runFlare, type FlareRun } from '../support/cli.js';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { listTree } from '../../src/render/write.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -31,15 +30,8 @@ function repo(): string {
   return d;
 }
 
-async function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c) => (stdout += c));
-  err.on('data', (c) => (stderr += c));
-  const code = await main(['node', 'flare', ...args], { stdout: out, stderr: err, cwd, env: {} });
-  return { code, stdout, stderr };
+function run(args: string[], cwd: string): Promise<FlareRun> {
+  return runFlare(args, cwd);
 }
 
 async function snapshot(dir: string): Promise<Map<string, string>> {

@@ -1,9 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { runFlare, type FlareRun } from '../support/cli.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { DEFAULT_CONFIG } from '../../src/config/model.js';
 import { gpuFromAnnotations } from '../../src/fluidos/annotations.js';
 import { API } from '../../src/fluidos/types.js';
@@ -23,18 +22,8 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-function sink(): { stream: PassThrough; text: () => string } {
-  const stream = new PassThrough();
-  const chunks: Buffer[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(c));
-  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-}
-
-async function flare(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = sink();
-  const err = sink();
-  const code = await main(['node', 'flare', ...args], { stdout: out.stream, stderr: err.stream, cwd: dir, env: {} });
-  return { code, stdout: out.text(), stderr: err.text() };
+function flare(...args: string[]): Promise<FlareRun> {
+  return runFlare(args, dir);
 }
 
 interface Expected {

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { unknownFields } from '../support/crd-fields.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
@@ -24,23 +25,6 @@ const crdDir = path.resolve(repoRoot, '..', 'shared', 'crds');
 const haveCrds = existsSync(crdDir);
 if (!haveCrds) console.warn(`skipping CRD schema validation: ${crdDir} is absent`);
 
-/** Fields a structural CRD schema would silently prune: every key must be declared (unless preserved). */
-function unknownFields(value: unknown, schema: any, at: string, out: string[]): void {
-  if (!schema || value === null || typeof value !== 'object') return;
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => unknownFields(v, schema.items, `${at}[${i}]`, out));
-    return;
-  }
-  if (schema['x-kubernetes-preserve-unknown-fields']) return;
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    const sub = schema.properties?.[k] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
-    if (!sub) {
-      if (schema.properties) out.push(`${at}.${k}`);
-      continue;
-    }
-    unknownFields(v, sub, `${at}.${k}`, out);
-  }
-}
 
 const CRD_FILES: Record<string, string> = {
   Solver: 'fluidos/nodecore.fluidos.eu_solvers.yaml',

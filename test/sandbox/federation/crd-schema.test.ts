@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { unknownFields } from '../../support/crd-fields.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
@@ -27,23 +28,6 @@ const CRDS: Record<string, string> = {
   NamespaceOffloading: 'liqo/offloading.liqo.io_namespaceoffloadings.yaml',
 };
 
-/** Keys a structural schema would prune (declared nowhere and not preserved). */
-function unknownFields(value: unknown, schema: any, at: string, out: string[]): void {
-  if (!schema || value === null || typeof value !== 'object') return;
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => unknownFields(v, schema.items, `${at}[${i}]`, out));
-    return;
-  }
-  if (schema['x-kubernetes-preserve-unknown-fields']) return;
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    const sub = schema.properties?.[k] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
-    if (!sub) {
-      if (schema.properties) out.push(`${at}.${k}`);
-      continue;
-    }
-    unknownFields(v, sub, `${at}.${k}`, out);
-  }
-}
 
 describe.skipIf(!haveCrds)('objects the simulator writes conform to the real CRDs', () => {
   const schemas = new Map<string, any>();
