@@ -1,9 +1,8 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { runFlare } from '../support/cli.js';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { DEFAULT_CONFIG } from '../../src/config/model.js';
 import { solverName } from '../../src/k8s/names.js';
 import { statusFileText } from '../../src/reconcile/cycle.js';
@@ -14,14 +13,8 @@ import { rank } from '../../src/select/rank.js';
 import { makeIntent, peeringCandidate, solver } from '../reconcile/fixtures.js';
 
 async function run(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += String(c)));
-  stderr.on('data', (c) => (err += String(c)));
-  const code = await main(['node', 'flare', ...args], { stdout, stderr, cwd, env: {} });
-  return { code, out, err };
+  const r = await runFlare(args, cwd);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 const INTENT = (name: string) =>

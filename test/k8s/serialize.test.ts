@@ -1,18 +1,10 @@
 import { parse, parseDocument } from 'yaml';
+import { seededRandom } from '../../src/sandbox/api/faults.js';
 import { describe, expect, test } from 'vitest';
 import { canonicalize, toYaml, yamlString } from '../../src/k8s/serialize.js';
 
-/** Deterministic PRNG so a failure is reproducible from the seed in the test name. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (the sandbox's fault-injection one) so a failure is reproducible from its seed. */
+const rng = seededRandom;
 
 // Strings that YAML 1.1 or 1.2 would read as something else, or that break structure.
 const NASTY = [

@@ -1,20 +1,13 @@
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
+import { runFlare } from '../support/cli.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { isRemoteRepo } from '../../src/cli/reconcile.js';
 import { runGit } from '../../src/git/exec.js';
 import { serviceIntent, sleep, startWorld, TENANT, type World } from './harness.js';
 
 async function run(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += String(c)));
-  stderr.on('data', (c) => (err += String(c)));
-  const code = await main(['node', 'flare', ...args], { stdout, stderr, cwd, env: {} });
-  return { code, out, err };
+  const r = await runFlare(args, cwd);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 let world: World | undefined;

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { seededRandom } from '../../src/sandbox/api/faults.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
@@ -25,16 +26,8 @@ function walk(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (the sandbox's fault-injection one) so a failure is reproducible from its seed. */
+const rng = seededRandom;
 
 const corpus: string[] = [
   ...['test/fixtures', 'intents', 'tenants', 'status', 'flare.yaml'].flatMap((d) => {
