@@ -65,3 +65,16 @@ export class GitError extends FlareError {
     this.name = 'GitError';
   }
 }
+
+/**
+ * This process stopped holding the leader lease while it worked: what it was about to write
+ * (apply, commit) is dropped, since another replica may already be writing.
+ */
+export class LeadershipLostError extends FlareError {
+  readonly stage: string;
+  constructor(stage: string) {
+    super('conflict', `lost the leader lease before ${stage}; nothing more is written this cycle`);
+    this.stage = stage;
+    this.name = 'LeadershipLostError';
+  }
+}

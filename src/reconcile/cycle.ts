@@ -20,6 +20,7 @@ import { observeCluster, type Observed } from './observe.js';
 import { advance, type TenantUsage } from './state-machine.js';
 import { addClaims, choiceOrder, pendingClaims } from './order.js';
 import { parseStatus } from '../status/parse.js';
+import { LeadershipLostError } from '../errors.js';
 
 export const RENDERED_DIR = 'rendered';
 export const STATUS_DIR = 'status';
@@ -48,6 +49,17 @@ export interface CycleDeps {
   overrides?: ConfigOverrides;
   /** Test hook: runs after the first apply and before the status commit (crash-between tests). */
   afterApply?: () => Promise<void> | void;
+  /**
+   * Leader fencing: asked right before each write stage (apply, commit, post-apply); false means
+   * this process no longer holds the lease and the cycle ends there without writing.
+   */
+  fence?: (stage: FenceStage) => Promise<boolean>;
+}
+
+export type FenceStage = 'apply' | 'commit' | 'post-apply';
+
+async function fenced(deps: CycleDeps, stage: FenceStage): Promise<void> {
+  if (deps.fence && !(await deps.fence(stage))) throw new LeadershipLostError(stage);
 }
 
 export interface IntentPhase {
@@ -208,6 +220,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   lap('render');
   let applyReport: ApplyReport = { applied: 0, pruned: 0, unchanged: 0, errors: [] };
   if (deps.mode === 'apply') {
+    await fenced(deps, 'apply');
     applyReport = await applyDesired(cluster, desiredOf(first), { scope, prune: allowPrune });
     for (const e of applyReport.errors.slice(0, 5)) log(`apply: ${e.key}: ${e.error}`);
   }
@@ -310,6 +323,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
       trailers,
       skipCi: config.git.skip_ci,
     });
+    await fenced(deps, 'commit');
     const res = await git.commitAndPush({ changes, message, author: config.git.author });
     if (res.sha) result.commit = res.sha;
     result.pushed = res.pushed;
@@ -320,6 +334,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   // 4. apply what the new status unlocked, in the same cycle
   // a local repository's commit lands without a push; a remote one lands once pushed
   if (deps.mode === 'apply' && result.commit !== undefined && (changed.length > 0 || result.deleted.length > 0)) {
+    await fenced(deps, 'post-apply');
     for (const name of [...new Set(rediscover)]) {
       await cluster
         .delete({ apiVersion: API.nodecore, kind: 'Solver', namespace: config.namespaces.fluidos, name })

@@ -40,12 +40,33 @@ export function leaseState(o: KubeObject | undefined): LeaseState | undefined {
   return s;
 }
 
-/** Pure: is the lease free for `identity` at `now`? */
-export function leaseFree(s: LeaseState, identity: string, now: Date, defaultSeconds: number): boolean {
+/** What a candidate last saw of the lease record, and when by its own clock. */
+export interface LeaseObservation {
+  /** holder, renewTime and resourceVersion: any change of them is a sign of life of the holder. */
+  record: string;
+  /** Local clock (ms) when `record` was first seen in this form. */
+  at: number;
+}
+
+export function leaseRecord(s: LeaseState): string {
+  return `${s.holder ?? ''}|${s.renewTime ?? ''}|${s.resourceVersion ?? ''}`;
+}
+
+/**
+ * Pure: is the lease free for `identity` at local time `nowMs`? As client-go does it, expiry is
+ * measured from when this process last saw the record change, never by comparing the holder's
+ * `renewTime` with our own clock: clocks of two machines may disagree by more than a lease.
+ */
+export function leaseFree(s: LeaseState, identity: string, observed: LeaseObservation | undefined, nowMs: number, defaultSeconds: number): boolean {
   if (!s.holder || s.holder === identity) return true;
-  if (!s.renewTime) return true;
-  const until = Date.parse(s.renewTime) + (s.leaseDurationSeconds ?? defaultSeconds) * 1000;
-  return Number.isNaN(until) || now.getTime() > until;
+  if (!observed || observed.record !== leaseRecord(s)) return false;
+  return nowMs - observed.at > (s.leaseDurationSeconds ?? defaultSeconds) * 1000;
+}
+
+/** Pure: the next observation after reading `s` at `nowMs`. */
+export function observeLease(prev: LeaseObservation | undefined, s: LeaseState, nowMs: number): LeaseObservation {
+  const record = leaseRecord(s);
+  return prev && prev.record === record ? prev : { record, at: nowMs };
 }
 
 function isConflict(err: unknown): boolean {
@@ -60,14 +81,30 @@ function isConflict(err: unknown): boolean {
  */
 export class LeaderElector {
   private leader = false;
+  private observed: LeaseObservation | undefined;
+  /** Local clock (ms) of this holder's last successful write or confirmation of its lease. */
+  private renewedAt = Number.NEGATIVE_INFINITY;
   constructor(
     private readonly cluster: Cluster,
     private readonly opts: LeaderElectionOptions,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /**
+   * Leading means: we hold the lease and renewed it less than a renew deadline (two thirds of the
+   * lease) ago by our own clock. Past that another candidate may already have taken over, so a
+   * holder that could not renew stops acting before anyone else may start.
+   */
   isLeader(): boolean {
+    if (!this.leader) return false;
+    if (this.now().getTime() - this.renewedAt >= this.renewDeadlineMs()) {
+      this.leader = false;
+    }
     return this.leader;
+  }
+
+  private renewDeadlineMs(): number {
+    return (this.opts.leaseSeconds * 1000 * 2) / 3;
   }
 
   /** One acquire-or-renew step; returns whether this identity leads afterwards. */
@@ -75,11 +112,12 @@ export class LeaderElector {
     try {
       this.leader = await this.step();
     } catch (err) {
-      // a conflict means another candidate wrote first; anything else: not sure, so not leading
+      // a conflict means another candidate wrote first; anything else: not sure, so keep what
+      // we had until the renew deadline passes (isLeader) and let the caller log it
       if (!isConflict(err)) throw err;
       this.leader = false;
     }
-    return this.leader;
+    return this.isLeader();
   }
 
   private async step(): Promise<boolean> {
@@ -88,6 +126,7 @@ export class LeaderElector {
     const now = this.now();
     const live = await this.cluster.get(ref);
     const s = leaseState(live);
+    if (s) this.observed = observeLease(this.observed, s, now.getTime());
     if (!s) {
       await this.cluster.apply(
         {
@@ -98,12 +137,13 @@ export class LeaderElector {
         },
         { fieldManager: dnsLabel(['flare-leader', identity]), force: false },
       );
+      this.renewedAt = now.getTime();
       return true;
     }
-    if (!leaseFree(s, identity, now, leaseSeconds)) return false;
+    if (!leaseFree(s, identity, this.observed, now.getTime(), leaseSeconds)) return false;
     // Our own lease, renewed less than a third of its duration ago: nothing to write, so a no-op
     // cycle stays a zero-write cycle (the renewal timer runs every third of the duration).
-    if (s.holder === identity && s.renewTime && now.getTime() - Date.parse(s.renewTime) < (leaseSeconds * 1000) / 3) return true;
+    if (s.holder === identity && this.leader && now.getTime() - this.renewedAt < (leaseSeconds * 1000) / 3) return true;
     const spec: Record<string, unknown> = { holderIdentity: identity, leaseDurationSeconds: leaseSeconds, renewTime: microTime(now) };
     if (s.holder !== identity) {
       spec.acquireTime = microTime(now);
@@ -112,6 +152,7 @@ export class LeaderElector {
     const patch: Record<string, unknown> = { spec };
     if (s.resourceVersion) patch.metadata = { resourceVersion: s.resourceVersion };
     await this.cluster.patch(ref, patch, { fieldManager: dnsLabel(['flare-leader', identity]) });
+    this.renewedAt = now.getTime();
     return true;
   }
 

@@ -1,4 +1,6 @@
 import { PHASES, type Phase } from '../status/model.js';
+import type { GitError } from '../errors.js';
+import { RETRYABLE_PUSH_REASONS } from '../git/exec.js';
 
 /** Bucket bounds of flare_cycle_duration_seconds. */
 export const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -10,7 +12,12 @@ export class ReconcilerMetrics {
   prunes = 0;
   commits = 0;
   pushes = 0;
+  /** Pushes the remote refused (it kept moving, or a hook rejected them). */
   pushFailures = 0;
+  /** Failed git operations of any kind, by the GitError reason. */
+  gitFailures = new Map<string, number>();
+  /** Cycles cut short because this process no longer held the leader lease. */
+  leadershipLost = 0;
   cycles = 0;
   cycleFailures = 0;
   leader = false;
@@ -24,6 +31,12 @@ export class ReconcilerMetrics {
     DURATION_BUCKETS.forEach((b, i) => {
       if (seconds <= b) this.durations[i]!++;
     });
+  }
+
+  countGitFailure(err: GitError): void {
+    const reason = err.reason ?? 'unknown';
+    this.gitFailures.set(reason, (this.gitFailures.get(reason) ?? 0) + 1);
+    if (reason === 'remote-rejected' || RETRYABLE_PUSH_REASONS.includes(reason)) this.pushFailures++;
   }
 
   setPhases(phases: readonly Phase[]): void {
@@ -48,7 +61,12 @@ export class ReconcilerMetrics {
     counter('flare_prunes_total', 'Objects deleted because they are no longer rendered.', this.prunes);
     counter('flare_commits_total', 'Status commits made.', this.commits);
     counter('flare_pushes_total', 'Status commits pushed.', this.pushes);
-    counter('flare_push_failures_total', 'Status commits that could not be pushed.', this.pushFailures);
+    counter('flare_push_failures_total', 'Status commits whose push the remote refused.', this.pushFailures);
+    lines.push('# HELP flare_git_failures_total Failed git operations, by reason.', '# TYPE flare_git_failures_total counter');
+    for (const [reason, n] of [...this.gitFailures].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      lines.push(`flare_git_failures_total{reason="${reason.replace(/[^a-z0-9-]/gi, '_')}"} ${n}`);
+    }
+    counter('flare_leadership_lost_total', 'Cycles stopped before a write because the leader lease was lost.', this.leadershipLost);
     lines.push('# HELP flare_leader 1 when this reconciler holds the lease.', '# TYPE flare_leader gauge', `flare_leader ${this.leader ? 1 : 0}`);
     return lines.join('\n') + '\n';
   }

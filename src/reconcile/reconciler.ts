@@ -19,6 +19,7 @@ import { LeaderElector, type LeaderElectionOptions } from './leader.js';
 import { ReconcilerMetrics } from './metrics.js';
 import { OBSERVED_KINDS } from './observe.js';
 import { withRetries } from './retry.js';
+import { GitError, LeadershipLostError } from '../errors.js';
 
 export type RepoSource =
   | { url: string; dir: string; branch?: string; auth?: { username: string; password: string } }
@@ -154,6 +155,7 @@ export async function startReconciler(opts: ReconcilerOptions): Promise<Reconcil
         loadRepo: opts.loadRepo ?? ((dir) => defaultLoadRepo(dir)),
         loadTemplates: loadTpl,
       };
+      if (elector) deps.fence = async () => (await electionStep()) && elector.isLeader();
       if (opts.overrides) deps.overrides = opts.overrides;
       if (opts.afterApply) deps.afterApply = opts.afterApply;
       const r = await runCycle(deps);
@@ -170,8 +172,13 @@ export async function startReconciler(opts: ReconcilerOptions): Promise<Reconcil
       return r;
     } catch (err) {
       metrics.observeCycle((Date.now() - started) / 1000);
+      if (err instanceof LeadershipLostError) {
+        metrics.leadershipLost++;
+        log(`cycle stopped: ${err.message}`);
+        return undefined;
+      }
       metrics.cycleFailures++;
-      if ((err as { name?: string })?.name === 'GitError') metrics.pushFailures++;
+      if (err instanceof GitError) metrics.countGitFailure(err);
       log(`cycle failed: ${(err as Error)?.message ?? String(err)}`);
       opts.onError?.(err);
       return undefined;

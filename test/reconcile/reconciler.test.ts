@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKubeCluster } from '../../src/cluster/kube.js';
-import { LeaderElector, leaseFree } from '../../src/reconcile/leader.js';
+import { LeaderElector, leaseFree, observeLease } from '../../src/reconcile/leader.js';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox/index.js';
 import { cycleUntil, serviceIntent, sleep, startWorld, TENANT, type World } from './harness.js';
 
@@ -48,12 +48,21 @@ describe('startReconciler', () => {
 });
 
 describe('leader election', () => {
-  it('leaseFree: the holder renews; others wait for expiry', () => {
-    const now = new Date('2030-01-01T00:00:10Z');
-    expect(leaseFree({ transitions: 0 }, 'a', now, 15)).toBe(true);
-    expect(leaseFree({ holder: 'a', renewTime: '2030-01-01T00:00:00.000000Z', transitions: 0 }, 'a', now, 15)).toBe(true);
-    expect(leaseFree({ holder: 'a', renewTime: '2030-01-01T00:00:00.000000Z', leaseDurationSeconds: 15, transitions: 0 }, 'b', now, 15)).toBe(false);
-    expect(leaseFree({ holder: 'a', renewTime: '2030-01-01T00:00:00.000000Z', leaseDurationSeconds: 5, transitions: 0 }, 'b', now, 15)).toBe(true);
+  it('leaseFree: expiry counts from when this process saw the record change, not from the holder\'s clock', () => {
+    const held = { holder: 'a', renewTime: '2030-01-01T00:00:00.000000Z', leaseDurationSeconds: 15, transitions: 0, resourceVersion: '7' };
+    expect(leaseFree({ transitions: 0 }, 'b', undefined, 0, 15)).toBe(true);
+    expect(leaseFree(held, 'a', undefined, 0, 15)).toBe(true);
+    // never seen before: not free, whatever the renewTime says
+    expect(leaseFree(held, 'b', undefined, Date.parse('2031-01-01T00:00:00Z'), 15)).toBe(false);
+    const seen = observeLease(undefined, held, 1_000);
+    expect(leaseFree(held, 'b', seen, 16_000, 15)).toBe(false);
+    expect(leaseFree(held, 'b', observeLease(seen, held, 16_001), 16_001, 15)).toBe(true);
+    // the holder renewed: the clock starts again from the new record
+    const renewed = { ...held, renewTime: '2030-01-01T00:00:05.000000Z', resourceVersion: '8' };
+    const again = observeLease(seen, renewed, 16_001);
+    expect(again.at).toBe(16_001);
+    expect(leaseFree(renewed, 'b', again, 30_000, 15)).toBe(false);
+    expect(leaseFree({ ...renewed, leaseDurationSeconds: 5 }, 'b', observeLease(again, { ...renewed, leaseDurationSeconds: 5 }, 30_000), 30_000, 15)).toBe(true);
   });
 
   it('a fresh lease of our own is not rewritten: leading costs a write only every third of its duration', async () => {
