@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { delimiter } from 'node:path';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { KubeConfig, KubernetesObjectApi, Watch } from '@kubernetes/client-node';
@@ -49,11 +51,37 @@ interface Response {
   headers: Record<string, string | string[] | undefined>;
 }
 
+/**
+ * The files of a kubeconfig path: a KUBECONFIG-style list (`a:b`) unless the whole string names
+ * an existing file. kubectl merges the files in order, the first to set a value winning.
+ */
+export function kubeconfigFiles(p: string): string[] {
+  if (existsSync(p)) return [p];
+  const files = p.split(delimiter).filter((f) => f.trim() !== '');
+  return files.length ? files : [p];
+}
+
+/** kubectl's merge: the first file to define a name (or the current context) keeps it. */
+function mergeFirstWins(into: KubeConfig, more: KubeConfig): void {
+  const fresh = <T extends { name: string }>(have: readonly T[], add: readonly T[]): T[] => add.filter((x) => !have.some((h) => h.name === x.name));
+  for (const c of fresh(into.clusters, more.clusters)) into.addCluster(c);
+  for (const u of fresh(into.users, more.users)) into.addUser(u);
+  for (const c of fresh(into.contexts, more.contexts)) into.addContext(c);
+  if (!into.getCurrentContext() && more.getCurrentContext()) into.setCurrentContext(more.getCurrentContext());
+}
+
 export function loadKubeConfig(opts: { kubeconfigPath?: string; context?: string }): KubeConfig {
   const kc = new KubeConfig();
   try {
-    if (opts.kubeconfigPath) kc.loadFromFile(opts.kubeconfigPath);
-    else kc.loadFromDefault();
+    if (opts.kubeconfigPath) {
+      const [head, ...rest] = kubeconfigFiles(opts.kubeconfigPath);
+      kc.loadFromFile(head!);
+      for (const f of rest) {
+        const more = new KubeConfig();
+        more.loadFromFile(f);
+        mergeFirstWins(kc, more);
+      }
+    } else kc.loadFromDefault();
   } catch (e) {
     throw new ClusterError(`cannot load kubeconfig${opts.kubeconfigPath ? ` ${opts.kubeconfigPath}` : ''}: ${(e as Error).message}`, undefined, 'BadConfig', { cause: e });
   }

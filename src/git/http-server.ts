@@ -51,7 +51,14 @@ export function parseCgiHead(
 
 function handle(req: IncomingMessage, res: ServerResponse, options: GitHttpServerOptions): void {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  const pathInfo = decodeURIComponent(url.pathname);
+  let pathInfo: string;
+  try {
+    pathInfo = decodeURIComponent(url.pathname);
+  } catch {
+    // a malformed %-escape is the client's mistake, never a reason to stop serving
+    res.writeHead(400, { 'content-type': 'text/plain' }).end('malformed path\n');
+    return;
+  }
   if (pathInfo.split('/').some((s) => s === '..') || pathInfo.includes('\0')) {
     res.writeHead(404).end();
     return;

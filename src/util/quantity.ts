@@ -16,7 +16,6 @@ const DECIMAL: Record<string, number> = {
   m: 1e-3,
   '': 1,
   k: 1e3,
-  K: 1e3,
   M: 1e6,
   G: 1e9,
   T: 1e12,
@@ -24,7 +23,7 @@ const DECIMAL: Record<string, number> = {
   E: 1e18,
 };
 
-const QUANTITY_RE = /^([+]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|K|M|G|T|P|E))?$/;
+const QUANTITY_RE = /^([+]?(?:\d+(?:\.\d*)?|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
 
 /** True when `s` is a well-formed non-negative quantity. */
 export function isQuantity(s: string): boolean {

@@ -90,6 +90,13 @@ describe('git smart-HTTP server', () => {
     expect(traversal.status).toBe(404);
   });
 
+  it('answers 400 to a malformed percent-encoded path and keeps serving', async () => {
+    const bad = await fetch(`${server.url}/%E0%A4%A/info/refs?service=git-upload-pack`);
+    expect(bad.status).toBe(400);
+    const after = await fetch(`${server.url}/nope.git/info/refs?service=git-upload-pack`);
+    expect(after.status).toBe(404);
+  });
+
   it('rejects unsafe repository names', async () => {
     await expect(createBareRepo(tmp, '../x', { branch: 'main' })).rejects.toMatchObject({ reason: 'invalid-name' });
   });
