@@ -156,8 +156,12 @@ describe('createKubeCluster against the sandbox API server', () => {
       stop();
     }
     const count = events.length;
+    // a second watch is the sync point: once it has seen w4, a still-open first watch would have too
+    const sentinel: WatchEvent[] = [];
+    const stopSentinel = await cluster.watch(FLAVOR, 'Flavor', { namespace: ns }, (e) => sentinel.push(e), () => undefined);
     await cluster.apply(mk('w4', 'nvidia-t4'), { fieldManager: 'flare' });
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => sentinel.some((e) => e.object.metadata.name === 'w4') || undefined, 'the sentinel watch to see w4');
+    stopSentinel();
     expect(events.length).toBe(count);
     expect(errors.filter((e) => !(e instanceof ClusterError))).toEqual([]);
     await until(() => api.stats().watches === 0 || undefined, 'the watch stream to close');
