@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { ObjectStore } from './api/store.js';
 import { startApiServer, type ApiServer, type ApiServerStats } from './api/server.js';
 import { writeKubeconfig } from './api/kubeconfig.js';
-import type { Faults as ApiFaults } from './api/faults.js';
+import { seededRandom, type Faults as ApiFaults } from './api/faults.js';
 import type { StoreStats } from './api/store.js';
 import type { FluidosIdentity } from '../config/model.js';
 import { defaultFederation } from './federation/default.js';
@@ -30,6 +30,8 @@ export interface SandboxOptions {
   consumer?: FluidosIdentity;
   /** Reconcile errors (retried with backoff); silent by default. */
   onError?: (key: string, err: unknown) => void;
+  /** Seed of the sandbox's randomness (object uids, generated names); default 1. */
+  seed?: number;
 }
 
 export interface SandboxFaults {
@@ -71,7 +73,8 @@ export interface SandboxHandle {
 export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHandle> {
   const federation =
     opts.federation === undefined ? defaultFederation() : typeof opts.federation === 'string' ? readFederation(opts.federation) : opts.federation;
-  const store = new ObjectStore();
+  // uids and generated names repeat from run to run, like everything else the sandbox decides
+  const store = new ObjectStore({ random: seededRandom(opts.seed ?? 1) });
   const simOpts: ConstructorParameters<typeof FederationSimulator>[2] = {};
   if (opts.stepDelayMs !== undefined) simOpts.stepDelayMs = opts.stepDelayMs;
   if (opts.jobDurationMs !== undefined) simOpts.jobDurationMs = opts.jobDurationMs;

@@ -1,24 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import type { KubeObject, ObjectRef } from '../../k8s/object.js';
 import { ApiError } from './errors.js';
 import { DEFAULT_KINDS, KindTable, qualifiedResource, type KindInfo } from './kinds.js';
 import { clone, deepEqual, jsonPatch, mergePatch } from './patch.js';
-import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from './selectors.js';
-import {
-  ancestors,
-  applyMerge,
-  changedPaths,
-  deletePath,
-  dotted,
-  getPath,
-  leafPaths,
-  overlapAt,
-  sameFieldSet,
-  toFieldsV1,
-  type FieldSet,
-  type ManagerEntry,
-  type Scope,
-} from './ssa.js';
+import { applyOwnership, ownershipAfterUpdate, renderManager } from './managed-fields.js';
+import { OwnerIndex } from './owner-index.js';
+import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
+import { leafPaths, type ManagerEntry, type Scope } from './ssa.js';
+import { queuedWatch, WatchHub, type HistoryEvent, type RawWatchCallback, type StoreEventType } from './watch-hub.js';
+
+export type { HistoryEvent, RawWatchCallback, StoreEventType } from './watch-hub.js';
 
 /*
  * The sandbox's in-process object store: the state behind the HTTP API server, and directly
@@ -40,6 +30,9 @@ import {
  *   delete(ref, {propagationPolicy?})       watch(apiVersion, kind, {namespace?, labelSelector?, fieldSelector?, resourceVersion?}, cb) -> stop
  *   stats() / resetStats()                  expireHistory()   kindInfo(apiVersion, kind)   kinds (KindTable)
  * Methods named *Raw / peek* are for the HTTP server: they skip the copies.
+ *
+ * Storage lives here; field ownership of server-side apply in managed-fields.ts, watch history
+ * and fan-out in watch-hub.ts, cascading deletes in owner-index.ts.
  */
 
 export type WriteVerb = 'create' | 'update' | 'patch' | 'apply' | 'delete';
@@ -83,8 +76,6 @@ export interface StoreWatchOptions extends StoreListOptions {
   resourceVersion?: string;
 }
 
-export type StoreEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'ERROR';
-
 export interface StoreEvent {
   type: StoreEventType;
   /** The object (a copy), or for ERROR a meta/v1 Status (410 Expired). */
@@ -111,37 +102,14 @@ export interface ObjectStoreOptions {
   /** Namespaces created up front (default: default, kube-system, kube-public, kube-node-lease). */
   namespaces?: string[];
   clock?: () => Date;
+  /** Randomness for generateName suffixes and uids (the simulator's seeded PRNG in the sandbox). */
+  random?: () => number;
 }
-
-/** @internal an event as kept in history; `object` is the immutable stored object. */
-export interface HistoryEvent {
-  rv: number;
-  type: 'ADDED' | 'MODIFIED' | 'DELETED';
-  kindKey: string;
-  namespace: string;
-  object: KubeObject;
-  /** The object before the change (MODIFIED), to turn selector transitions into ADDED/DELETED. */
-  prev: KubeObject | undefined;
-  /** Serialized `object`, cached for HTTP watchers. */
-  json?: string;
-}
-
-/** @internal a raw watch delivery, used by the HTTP server (synchronous, shared objects). */
-export type RawWatchCallback = (type: StoreEventType, object: KubeObject, ev?: HistoryEvent) => void;
 
 interface Entry {
   info: KindInfo;
   obj: KubeObject;
   managers: ManagerEntry[];
-}
-
-interface Watcher {
-  kindKey: string;
-  namespace: string | undefined;
-  labels: LabelSelector;
-  fields: FieldSelector;
-  cb: RawWatchCallback;
-  closed: boolean;
 }
 
 const NAME_RE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -166,20 +134,20 @@ function emptyVerbs(): Record<WriteVerb, number> {
 export class ObjectStore {
   readonly kinds: KindTable;
   private readonly data = new Map<string, Map<string, Entry>>();
-  private readonly watchers = new Map<string, Set<Watcher>>();
-  private readonly ownerIndex = new Map<string, Set<Entry>>();
+  private readonly hub: WatchHub;
+  private readonly owners = new OwnerIndex<Entry>();
   /** Keys of each bucket in list order, rebuilt after a key is added or removed. */
   private readonly sortedKeys = new Map<string, string[]>();
-  private readonly history: (HistoryEvent | undefined)[];
-  private historyHead = 0;
   private rv = 0;
   private readonly clock: () => Date;
+  private readonly random: () => number;
   private counters = { requests: emptyVerbs(), byKind: {} as StoreStats['byKind'], mutations: 0 };
 
   constructor(opts: ObjectStoreOptions = {}) {
     this.kinds = new KindTable(opts.kinds ?? DEFAULT_KINDS);
-    this.history = new Array(Math.max(1, opts.historySize ?? 10_000));
+    this.hub = new WatchHub(opts.historySize ?? 10_000);
     this.clock = opts.clock ?? (() => new Date());
+    this.random = opts.random ?? Math.random;
     for (const ns of opts.namespaces ?? ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
       this.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     }
@@ -326,29 +294,11 @@ export class ObjectStore {
   }
 
   private watchQueued(apiVersion: string, kind: string, opts: StoreWatchOptions, cb: (e: StoreEvent) => void, copy: boolean): () => void {
-    let queue: StoreEvent[] = [];
-    let scheduled = false;
-    let stopped = false;
-    const flush = (): void => {
-      scheduled = false;
-      const batch = queue;
-      queue = [];
-      for (const e of batch) {
-        if (stopped) return;
-        cb(e);
-      }
-    };
-    const stop = this.watchRaw(apiVersion, kind, opts, (type, object) => {
-      queue.push({ type, object: copy ? clone(object) : object });
-      if (!scheduled) {
-        scheduled = true;
-        queueMicrotask(flush);
-      }
-    });
-    return () => {
-      stopped = true;
-      stop();
-    };
+    return queuedWatch<StoreEvent>(
+      (raw) => this.watchRaw(apiVersion, kind, opts, raw),
+      cb,
+      (type, object) => ({ type, object: copy ? clone(object) : object }),
+    );
   }
 
   /** Write counters since construction (or the last resetStats). */
@@ -373,8 +323,7 @@ export class ObjectStore {
    * one gets 410 Expired (what a real server does after compaction). For tests of client recovery.
    */
   expireHistory(): void {
-    this.history.fill(undefined);
-    this.expiredBefore = this.rv + 1;
+    this.hub.expire(this.rv);
   }
 
   // ---------------------------------------------------------------- internals used by the server
@@ -403,7 +352,7 @@ export class ObjectStore {
     if (info.hasStatus && info.custom) delete obj.status;
     if (info.kind === 'Namespace') obj.status = { phase: 'Active', ...(isObj(obj.status) ? obj.status : {}) };
     this.stripSystemMeta(obj);
-    meta.uid = randomUUID();
+    meta.uid = this.uid();
     meta.creationTimestamp = this.now();
     meta.generation = 1;
     const manager = opts.fieldManager ?? 'sandbox';
@@ -484,63 +433,7 @@ export class ObjectStore {
     }
     if (cfg.metadata.resourceVersion !== undefined) this.checkPrecondition(entry, String(cfg.metadata.resourceVersion));
 
-    const newSet = leafPaths(cfg, scope);
-    const newAnc = ancestors(newSet);
-    const live = entry.obj;
-    const mine = (m: ManagerEntry): boolean => m.manager === opts.fieldManager && m.operation === 'Apply' && m.subresource === sub;
-    const prevMine = entry.managers.find(mine);
-
-    const conflicts: { manager: string; apiVersion: string; path: string }[] = [];
-    const stolen = new Map<ManagerEntry, string[]>();
-    for (const m of entry.managers) {
-      if (mine(m)) continue;
-      for (const p of m.fields) {
-        const at = overlapAt(p, newSet, newAnc);
-        if (at === undefined) continue;
-        if (deepEqual(getPath(live, at), getPath(cfg, at))) continue;
-        conflicts.push({ manager: m.manager, apiVersion: m.apiVersion, path: at });
-        const list = stolen.get(m) ?? [];
-        list.push(p);
-        stolen.set(m, list);
-      }
-    }
-    if (conflicts.length && !opts.force) throw conflictError(info, cfg.metadata.name, conflicts);
-
-    const managers: ManagerEntry[] = entry.managers.map((m) => {
-      const s = stolen.get(m);
-      if (!s) return m;
-      const fields = new Set(m.fields);
-      for (const p of s) fields.delete(p);
-      return { ...m, fields };
-    });
-
-    // applyMerge shares untouched subtrees with the live object; copy before deleting in them.
-    let next = applyMerge(live, cfg) as KubeObject;
-    const removals: string[] = [];
-    if (prevMine) {
-      const others = managers.filter((m) => !mine(m));
-      for (const p of prevMine.fields) {
-        if (newSet.has(p) || newAnc.has(p) || overlapAt(p, newSet, newAnc) !== undefined) continue;
-        const ownedElsewhere = others.some((m) => m.fields.has(p) || overlapAt(p, m.fields, ancestors(m.fields)) !== undefined);
-        if (!ownedElsewhere) removals.push(p);
-      }
-    }
-    if (removals.length) {
-      next = clone(next);
-      for (const p of removals) deletePath(next, p);
-    }
-    const idx = managers.findIndex(mine);
-    const unchangedOwnership = prevMine !== undefined && sameFieldSet(prevMine.fields, newSet) && stolen.size === 0;
-    const entryNew: ManagerEntry = {
-      manager: opts.fieldManager,
-      operation: 'Apply',
-      apiVersion: info.apiVersion,
-      time: unchangedOwnership && prevMine ? prevMine.time : this.now(),
-      fields: newSet,
-    };
-    if (sub) entryNew.subresource = sub;
-    if (idx >= 0) managers[idx] = entryNew;
-    else managers.push(entryNew);
+    const { next, managers, unchangedOwnership } = applyOwnership(info, entry.obj, entry.managers, cfg, { fieldManager: opts.fieldManager, ...(opts.force ? { force: true } : {}), ...(sub ? { subresource: sub } : {}) }, scope, this.now());
     return this.finishWrite(entry, next, managers, scope, unchangedOwnership);
   }
 
@@ -564,49 +457,21 @@ export class ObjectStore {
   /** @internal subscribes synchronously; `cb` gets the shared stored objects. */
   watchRaw(apiVersion: string, kind: string, opts: StoreWatchOptions, cb: RawWatchCallback): () => void {
     const info = this.kindInfo(apiVersion, kind);
-    const kindKey = kindKeyOf(info.apiVersion, info.kind);
-    const w: Watcher = {
-      kindKey,
+    const target = {
+      kindKey: kindKeyOf(info.apiVersion, info.kind),
       namespace: info.namespaced && opts.namespace ? opts.namespace : undefined,
       labels: parseLabelSelector(opts.labelSelector),
       fields: parseFieldSelector(opts.fieldSelector),
-      cb,
-      closed: false,
     };
-    const rvText = opts.resourceVersion;
-    if (rvText === undefined || rvText === '' || rvText === '0') {
-      for (const o of this.peekList(info.apiVersion, info.kind, opts).items) cb('ADDED', o);
-    } else {
-      const from = Number(rvText);
-      if (!Number.isFinite(from) || from < 0) throw new ApiError(400, 'BadRequest', `invalid resourceVersion "${rvText}"`);
-      if (from + 1 < this.oldestKept()) {
-        cb('ERROR', expiredStatus(from, this.oldestKept()) as unknown as KubeObject);
-        return () => {};
-      }
-      for (const ev of this.historySince(from)) {
-        if (ev.kindKey !== kindKey) continue;
-        this.deliver(w, ev);
-      }
-    }
-    let set = this.watchers.get(kindKey);
-    if (!set) this.watchers.set(kindKey, (set = new Set()));
-    set.add(w);
-    return () => {
-      w.closed = true;
-      this.watchers.get(kindKey)?.delete(w);
-    };
+    return this.hub.subscribe(target, opts.resourceVersion, this.rv, () => this.peekList(info.apiVersion, info.kind, opts).items, cb);
   }
 
   /** @internal number of active watchers (for tests of watcher cleanup). */
   watcherCount(): number {
-    let n = 0;
-    for (const s of this.watchers.values()) n += s.size;
-    return n;
+    return this.hub.watcherCount();
   }
 
   // ---------------------------------------------------------------- private
-
-  private expiredBefore = 0;
 
   private createRawForApply(info: KindInfo, cfg: KubeObject, manager: string): KubeObject {
     // cfg is applyRaw's own (copied or handed over), used for nothing else
@@ -614,7 +479,7 @@ export class ObjectStore {
     this.checkNameAndNamespace(info, obj);
     this.stripSystemMeta(obj);
     if (info.kind === 'Namespace') obj.status = { phase: 'Active' };
-    obj.metadata.uid = randomUUID();
+    obj.metadata.uid = this.uid();
     obj.metadata.creationTimestamp = this.now();
     obj.metadata.generation = 1;
     const scope: Scope = info.hasStatus ? 'main' : 'all';
@@ -660,38 +525,7 @@ export class ObjectStore {
 
   /** Ownership after an Update operation: the updater owns what it changed, others lose it. */
   private updateManagers(entry: Entry, prev: KubeObject, next: KubeObject, manager: string, scope: Scope, sub?: 'status'): ManagerEntry[] {
-    const changed = changedPaths(prev, next, scope);
-    const gone = new Set<string>();
-    for (const p of leafPaths(prev, scope)) if (getPath(next, p) === undefined) gone.add(p);
-    if (changed.size === 0 && gone.size === 0) return entry.managers;
-    const changedAnc = ancestors(changed);
-    const out: ManagerEntry[] = [];
-    let mineFound = false;
-    for (const m of entry.managers) {
-      const isMine = m.manager === manager && m.operation === 'Update' && m.subresource === sub;
-      let fields: FieldSet | undefined;
-      for (const p of m.fields) {
-        const drop = gone.has(p) || getPath(next, p) === undefined || (!isMine && overlapAt(p, changed, changedAnc) !== undefined);
-        if (drop) {
-          fields ??= new Set(m.fields);
-          fields.delete(p);
-        }
-      }
-      let updated = fields ? { ...m, fields } : m;
-      if (isMine) {
-        mineFound = true;
-        const f = new Set(updated.fields);
-        for (const p of changed) f.add(p);
-        updated = { ...updated, fields: f, time: this.now() };
-      }
-      if (updated.fields.size > 0 || (updated.operation === 'Apply')) out.push(updated);
-    }
-    if (!mineFound && changed.size > 0) {
-      const e: ManagerEntry = { manager, operation: 'Update', apiVersion: entry.info.apiVersion, time: this.now(), fields: changed };
-      if (sub) e.subresource = sub;
-      out.push(e);
-    }
-    return out;
+    return ownershipAfterUpdate(entry.managers, entry.info.apiVersion, prev, next, manager, scope, sub, this.now()) as ManagerEntry[];
   }
 
   private recordUpdate(entry: Entry, prev: KubeObject | undefined, next: KubeObject, manager: string, scope: Scope): void {
@@ -730,9 +564,9 @@ export class ObjectStore {
     entry.managers = entry.managers.filter((m) => m.fields.size > 0);
     next.metadata.managedFields = entry.managers.map(renderManager);
     if (next.metadata.managedFields.length === 0) delete next.metadata.managedFields;
-    this.unindexOwners(entry);
+    this.owners.remove(entry);
     entry.obj = next;
-    this.indexOwners(entry);
+    this.owners.add(entry);
     const bucket = this.bucket(entry.info);
     const key = nsName(next.metadata.namespace, next.metadata.name);
     if (!bucket.has(key)) this.sortedKeys.delete(kindKeyOf(entry.info.apiVersion, entry.info.kind));
@@ -748,7 +582,7 @@ export class ObjectStore {
     if (bucket.get(key) !== entry) return o;
     bucket.delete(key);
     this.sortedKeys.delete(kindKeyOf(info.apiVersion, info.kind));
-    this.unindexOwners(entry);
+    this.owners.remove(entry);
     this.rv += 1;
     this.counters.mutations += 1;
     const gone: KubeObject = { ...o, metadata: { ...o.metadata, resourceVersion: String(this.rv) } };
@@ -761,102 +595,20 @@ export class ObjectStore {
       }
     }
     if (policy !== 'Orphan' && o.metadata.uid) {
-      const deps = this.ownerIndex.get(o.metadata.uid);
-      if (deps) for (const d of [...deps]) this.remove(d, 'Background');
+      for (const d of this.owners.dependents(o.metadata.uid)) this.remove(d, 'Background');
     }
     return gone;
   }
 
   private emit(type: 'ADDED' | 'MODIFIED' | 'DELETED', entry: Entry, object: KubeObject, prev: KubeObject | undefined): void {
-    const kindKey = kindKeyOf(entry.info.apiVersion, entry.info.kind);
-    const ev: HistoryEvent = {
+    this.hub.publish({
       rv: this.rv,
       type,
-      kindKey,
+      kindKey: kindKeyOf(entry.info.apiVersion, entry.info.kind),
       namespace: object.metadata.namespace ?? '',
       object,
       prev: type === 'MODIFIED' ? prev : undefined,
-    };
-    const len = this.history.length;
-    this.history[this.historyHead] = ev;
-    this.historyHead = (this.historyHead + 1) % len;
-    const set = this.watchers.get(kindKey);
-    if (!set) return;
-    for (const w of set) this.deliver(w, ev);
-  }
-
-  private deliver(w: Watcher, ev: HistoryEvent): void {
-    if (w.closed) return;
-    if (w.namespace !== undefined && ev.namespace !== w.namespace) return;
-    if (w.labels.length === 0 && w.fields.length === 0) {
-      w.cb(ev.type, ev.object, ev);
-      return;
-    }
-    const now = this.matches(w, ev.object);
-    if (ev.type !== 'MODIFIED') {
-      if (now) w.cb(ev.type, ev.object, ev);
-      return;
-    }
-    const before = ev.prev ? this.matches(w, ev.prev) : false;
-    if (now && before) w.cb('MODIFIED', ev.object, ev);
-    else if (now) w.cb('ADDED', ev.object);
-    else if (before) w.cb('DELETED', ev.object);
-  }
-
-  private matches(w: Watcher, o: KubeObject): boolean {
-    return matchesLabels(w.labels, o.metadata.labels) && matchesFields(w.fields, o);
-  }
-
-  private oldestKept(): number {
-    const len = this.history.length;
-    const oldest = this.history[this.historyHead % len];
-    // A full ring: the slot about to be overwritten holds the oldest event.
-    let min = oldest ? oldest.rv : Number.POSITIVE_INFINITY;
-    if (!oldest) {
-      for (let i = 0; i < len; i++) {
-        const ev = this.history[(this.historyHead + i) % len];
-        if (ev) {
-          min = ev.rv;
-          break;
-        }
-      }
-    }
-    if (min === Number.POSITIVE_INFINITY) min = this.rv + 1;
-    return Math.max(min, this.expiredBefore);
-  }
-
-  private historySince(from: number): HistoryEvent[] {
-    const out: HistoryEvent[] = [];
-    const len = this.history.length;
-    for (let i = 0; i < len; i++) {
-      const ev = this.history[(this.historyHead + i) % len];
-      if (ev && ev.rv > from) out.push(ev);
-    }
-    return out;
-  }
-
-  private indexOwners(entry: Entry): void {
-    const refs = entry.obj.metadata.ownerReferences;
-    if (!Array.isArray(refs)) return;
-    for (const r of refs) {
-      const uid = isObj(r) ? r.uid : undefined;
-      if (typeof uid !== 'string') continue;
-      let s = this.ownerIndex.get(uid);
-      if (!s) this.ownerIndex.set(uid, (s = new Set()));
-      s.add(entry);
-    }
-  }
-
-  private unindexOwners(entry: Entry): void {
-    const refs = entry.obj.metadata.ownerReferences;
-    if (!Array.isArray(refs)) return;
-    for (const r of refs) {
-      const uid = isObj(r) ? r.uid : undefined;
-      if (typeof uid !== 'string') continue;
-      const s = this.ownerIndex.get(uid);
-      s?.delete(entry);
-      if (s && s.size === 0) this.ownerIndex.delete(uid);
-    }
+    });
   }
 
   private entry(ref: ObjectRef): Entry | undefined {
@@ -957,36 +709,20 @@ export class ObjectStore {
     return this.clock().toISOString().replace(/\.\d+Z$/, 'Z');
   }
 
+  /** A version-4 UUID drawn from the store's randomness, so a seeded sandbox repeats its uids. */
+  private uid(): string {
+    const hex = Array.from({ length: 32 }, () => Math.floor(this.random() * 16).toString(16));
+    hex[12] = '4';
+    hex[16] = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+    const h = hex.join('');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
   private suffix(): string {
     let s = '';
-    for (let i = 0; i < 5; i++) s += GEN_ALPHABET[Math.floor(Math.random() * GEN_ALPHABET.length)];
+    for (let i = 0; i < 5; i++) s += GEN_ALPHABET[Math.floor(this.random() * GEN_ALPHABET.length)];
     return s;
   }
-}
-
-/**
- * fieldsV1 of a field set, rendered once: field sets are never changed after they are made (a
- * change of ownership makes a new set), and every write re-renders every manager of the object.
- */
-const renderedFields = new WeakMap<FieldSet, Record<string, unknown>>();
-
-function fieldsV1Of(fields: FieldSet): Record<string, unknown> {
-  let out = renderedFields.get(fields);
-  if (!out) renderedFields.set(fields, (out = toFieldsV1(fields)));
-  return out;
-}
-
-function renderManager(m: ManagerEntry): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    manager: m.manager,
-    operation: m.operation,
-    apiVersion: m.apiVersion,
-    time: m.time,
-    fieldsType: 'FieldsV1',
-    fieldsV1: fieldsV1Of(m.fields),
-  };
-  if (m.subresource) out.subresource = m.subresource;
-  return out;
 }
 
 const VOLATILE_META = new Set(['resourceVersion', 'managedFields', 'generation']);
@@ -1017,20 +753,4 @@ function specChanged(a: KubeObject, b: KubeObject): boolean {
     if (!deepEqual(a[k], b[k])) return true;
   }
   return false;
-}
-
-function conflictError(info: KindInfo, name: string, conflicts: { manager: string; apiVersion: string; path: string }[]): ApiError {
-  const lines = conflicts.map((c) => `conflict with "${c.manager}" using ${c.apiVersion}: ${dotted(c.path)}`);
-  const head = conflicts.length === 1 ? 'Apply failed with 1 conflict' : `Apply failed with ${conflicts.length} conflicts`;
-  const message = conflicts.length === 1 ? `${head}: ${lines[0]}` : `${head}: ${lines.join('\n')}`;
-  return new ApiError(409, 'Conflict', message, {
-    name,
-    group: info.group,
-    kind: info.plural,
-    causes: conflicts.map((c, i) => ({ type: 'FieldManagerConflict', message: lines[i]!, field: dotted(c.path) })),
-  });
-}
-
-function expiredStatus(from: number, oldest: number): Record<string, unknown> {
-  return new ApiError(410, 'Expired', `too old resource version: ${from} (${oldest - 1})`).toStatus() as unknown as Record<string, unknown>;
 }

@@ -258,3 +258,19 @@ describe('ObjectStore watch', () => {
     expect(st.byKind.ConfigMap?.apply).toBe(2);
   });
 });
+
+describe('ObjectStore randomness', () => {
+  it('takes uids and generated names from the randomness it is given, so a seeded sandbox repeats them', async () => {
+    const { seededRandom } = await import('../../../src/sandbox/api/faults.js');
+    const make = () => {
+      const s = new ObjectStore({ random: seededRandom(7) });
+      const a = s.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: '', generateName: 'x-', namespace: 'default' } });
+      return [a.metadata.name, a.metadata.uid];
+    };
+    const [one, two] = [make(), make()];
+    expect(one).toEqual(two);
+    expect(one[1]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const other = new ObjectStore({ random: seededRandom(8) }).create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: '', generateName: 'x-', namespace: 'default' } });
+    expect(other.metadata.uid).not.toBe(one[1]);
+  });
+});
