@@ -117,6 +117,8 @@ export const FALLBACK_STRATEGIES = ['queue', 'lower_tier', 'shared', 'spot'] as 
 export const SLA_FIELDS = ['availability', 'max_interruption_time', 'backup_strategy'] as const;
 
 export const METADATA_FIELDS = ['name', 'labels', 'annotations'] as const;
+/** Label keys FLARE sets on what it renders: an intent may not set them. */
+export const RESERVED_LABEL_PREFIXES = ['flare.io/', 'capsule.clastix.io/', 'app.kubernetes.io/managed-by', 'liqo.io/'] as const;
 
 /** Patterns shared by the parser and the schemas. */
 export const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

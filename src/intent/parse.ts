@@ -4,6 +4,7 @@ import { hasErrors } from '../diagnostics.js';
 import type { FlareConfig, Tenant } from '../config/model.js';
 import type { Container, InputShape, Intent, IntentSpec, Objective, Resources, SelectionMode, Workload } from './model.js';
 import { OBJECTIVES } from './model.js';
+import { RESERVED_LABEL_PREFIXES } from './fields.js';
 import { DocReader, Fields, LIMITS, loadDocument } from '../repo/yaml-reader.js';
 import type { Val } from '../repo/yaml-reader.js';
 import { intentId, intentNamespace } from '../k8s/names.js';
@@ -59,7 +60,6 @@ export interface ParseIntentResult {
   namePosition?: { line: number; column: number };
 }
 
-const RESERVED_LABEL_PREFIXES = ['flare.io/', 'capsule.clastix.io/', 'app.kubernetes.io/managed-by', 'liqo.io/'];
 
 /**
  * Parses one intent file in any of the three accepted shapes (API body, envelope, the GPU Pooling

@@ -5,7 +5,7 @@ import { parseMoney } from '../util/money.js';
 import { parseDuration } from '../util/quantity.js';
 import { hintFor } from '../util/did-you-mean.js';
 import { isScalar } from 'yaml';
-import { B, D, E, I, L, N, O, S, readFields, readRecord } from './read-helpers.js';
+import { B, D, E, I, L, N, O, S, readFields, readRecord, withSchema } from './read-helpers.js';
 import type { FieldReader } from './read-helpers.js';
 import {
   BANDWIDTH_RE,
@@ -92,14 +92,20 @@ const AVAILABILITY: Record<string, FieldReader> = {
   window_end: HHMM,
   timezone: S(TIMEZONE_RE, 'an IANA time zone', 'e.g. "Europe/Berlin" or "UTC"'),
   days_of_week: L(E(DAYS_OF_WEEK), { unique: true, min: 1 }),
-  blackout_dates: L((r, v) => {
-    const s = r.str(v, { coerce: true, pattern: DATE_RE, patternName: 'a date YYYY-MM-DD' });
-    if (s !== undefined && Number.isNaN(Date.parse(`${s}T00:00:00Z`))) {
-      r.error(v, 'bad-format', `${s} is not a calendar date`);
-      return undefined;
-    }
-    return s;
-  }, { unique: true }),
+  blackout_dates: L(
+    withSchema(
+      (r, v) => {
+        const s = r.str(v, { coerce: true, pattern: DATE_RE, patternName: 'a date YYYY-MM-DD' });
+        if (s !== undefined && Number.isNaN(Date.parse(`${s}T00:00:00Z`))) {
+          r.error(v, 'bad-format', `${s} is not a calendar date`);
+          return undefined;
+        }
+        return s;
+      },
+      { type: 'string', pattern: DATE_RE.source },
+    ),
+    { unique: true },
+  ),
   maintenance_windows: L(O({ start: MAINTENANCE_TIME, end: MAINTENANCE_TIME, frequency: E(MAINTENANCE_FREQUENCIES) })),
 };
 
@@ -153,6 +159,16 @@ const NEGOTIATION: Record<string, FieldReader> = {
   timeout_seconds: I(1),
   fallback_strategy: E(FALLBACK_STRATEGIES),
   auto_accept_threshold: RATIO,
+};
+
+/** The tables of the nested constraint objects, for the generated JSON Schema. */
+export const CONSTRAINT_OBJECT_TABLES: Readonly<Record<'availability' | 'energy' | 'security' | 'performance' | 'compliance' | 'negotiation', Record<string, FieldReader>>> = {
+  availability: AVAILABILITY,
+  energy: ENERGY,
+  security: SECURITY,
+  performance: PERFORMANCE,
+  compliance: COMPLIANCE,
+  negotiation: NEGOTIATION,
 };
 
 /** Security fields a NetworkPolicy expresses; the rest of `security` is recorded only. */
@@ -299,10 +315,10 @@ function rGetWindow(c: Constraints): boolean {
   return (a['window_start'] === undefined) !== (a['window_end'] === undefined);
 }
 
-export function readSla(r: DocReader, v: Val | undefined): Sla | undefined {
-  if (!v) return undefined;
-  const rec = readRecord(r, v, {
-    availability: (rr, vv) => {
+/** The sla object's table, shared with the generated JSON Schema. */
+export const SLA_TABLE: Record<string, FieldReader> = {
+  availability: withSchema(
+    (rr, vv) => {
       const s = rr.str(vv, { coerce: true, pattern: PERCENT_RE, patternName: 'a percentage', hint: 'e.g. "99.9%"' });
       if (s !== undefined && Number(s.slice(0, -1)) > 100) {
         rr.error(vv, 'out-of-range', 'must be at most 100%');
@@ -310,9 +326,15 @@ export function readSla(r: DocReader, v: Val | undefined): Sla | undefined {
       }
       return s;
     },
-    max_interruption_time: D,
-    backup_strategy: S(),
-  });
+    { type: 'string', pattern: PERCENT_RE.source },
+  ),
+  max_interruption_time: D,
+  backup_strategy: S(),
+};
+
+export function readSla(r: DocReader, v: Val | undefined): Sla | undefined {
+  if (!v) return undefined;
+  const rec = readRecord(r, v, SLA_TABLE);
   if (!rec) return undefined;
   r.info(v, 'not-enforced', NOT_ENFORCED);
   return rec as Sla;
