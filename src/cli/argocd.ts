@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { stringify } from 'yaml';
+import { toYamlDocuments } from '../argocd/yaml.js';
 import type { CliContext } from './main.js';
 import { parseConfig } from '../config/parse.js';
 import { DEFAULT_CONFIG } from '../config/model.js';
 import { loadHealthChecks } from '../argocd/health-checks.js';
 import { argocdCmPatch, DEFAULT_ARGOCD_SETTINGS, renderedApplication, tenantApplicationSet, type ArgoCdSettings } from '../argocd/manifests.js';
-import { runGit } from '../git/exec.js';
+import { originUrl, PLACEHOLDER_REPO_URL, publicRepoUrl } from '../argocd/repo-url.js';
 import { UsageError } from '../errors.js';
 
 interface ArgoCdOptions {
@@ -23,24 +23,8 @@ interface ArgoCdOptions {
   output: 'yaml' | 'json';
 }
 
-export const PLACEHOLDER_REPO_URL = 'https://github.com/OWNER/REPO.git';
 const PARTS = ['health', 'application', 'applicationset'] as const;
 type Part = (typeof PARTS)[number];
-
-/** The remote a clone was made from, without any user:password@ part (never print credentials). */
-export function publicRepoUrl(url: string): string {
-  return url.trim().replace(/^(\w[\w+.-]*:\/\/)[^/@\s]*@/, '$1');
-}
-
-async function originUrl(dir: string): Promise<string | undefined> {
-  try {
-    const r = await runGit(['config', '--get', 'remote.origin.url'], { cwd: dir, timeoutMs: 5000 });
-    const url = publicRepoUrl(r.stdout);
-    return url === '' ? undefined : url;
-  } catch {
-    return undefined;
-  }
-}
 
 async function configuredBranch(dir: string): Promise<string> {
   try {
@@ -48,11 +32,6 @@ async function configuredBranch(dir: string): Promise<string> {
   } catch {
     return DEFAULT_CONFIG.git.branch;
   }
-}
-
-/** Multi-document YAML with multi-line strings (the Lua scripts) as literal blocks. */
-export function toYamlDocuments(docs: readonly unknown[]): string {
-  return docs.map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
 }
 
 export function argocdCommand(ctx: CliContext): Command {

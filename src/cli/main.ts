@@ -10,6 +10,7 @@ import { demoCommand } from './demo.js';
 import { annotateCommand } from './annotate.js';
 import { resourcesCommand } from './resources.js';
 import { argocdCommand } from './argocd.js';
+import { initCommand } from './init.js';
 
 /**
  * Each command module exports `xxxCommand(ctx)` returning a commander Command whose action
@@ -43,6 +44,7 @@ export function buildProgram(ctx: CliContext): Command {
     annotateCommand,
     resourcesCommand,
     argocdCommand,
+    initCommand,
   ]) {
     program.addCommand(make(ctx).exitOverride());
   }
