@@ -9,6 +9,8 @@ import { statusCommand } from './status.js';
 import { demoCommand } from './demo.js';
 import { annotateCommand } from './annotate.js';
 import { resourcesCommand } from './resources.js';
+import { argocdCommand } from './argocd.js';
+import { initCommand } from './init.js';
 
 /**
  * Each command module exports `xxxCommand(ctx)` returning a commander Command whose action
@@ -41,6 +43,8 @@ export function buildProgram(ctx: CliContext): Command {
     demoCommand,
     annotateCommand,
     resourcesCommand,
+    argocdCommand,
+    initCommand,
   ]) {
     program.addCommand(make(ctx).exitOverride());
   }

@@ -1,0 +1,86 @@
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Command } from 'commander';
+import type { CliContext } from './main.js';
+import { isValidTenantName, scaffold } from '../init/scaffold.js';
+import { originUrl, PLACEHOLDER_REPO_URL, publicRepoUrl } from '../argocd/repo-url.js';
+import { packagePath } from '../util/package-root.js';
+import { UsageError } from '../errors.js';
+
+interface InitOptions {
+  tenant: string;
+  repoUrl?: string;
+  branch: string;
+  force?: boolean;
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function shippedSchemas(): Promise<Record<string, string>> {
+  const dir = packagePath('schemas');
+  const out: Record<string, string> = {};
+  for (const f of (await readdir(dir)).filter((n) => n.endsWith('.json')).sort()) out[f] = await readFile(path.join(dir, f), 'utf8');
+  return out;
+}
+
+/** Which commands this flare has, so the CI workflow runs only real ones. */
+async function capabilities(ctx: CliContext): Promise<{ validateBase: boolean; plan: boolean }> {
+  const { buildProgram } = await import('./main.js');
+  const program = buildProgram(ctx);
+  const validate = program.commands.find((c) => c.name() === 'validate');
+  return {
+    validateBase: validate?.options.some((o) => o.long === '--base') ?? false,
+    plan: program.commands.some((c) => c.name() === 'plan'),
+  };
+}
+
+export function initCommand(ctx: CliContext): Command {
+  return new Command('init')
+    .description('scaffold a FLARE repo: flare.yaml, a tenant, an example intent, schemas, .gitignore, a CI workflow and Argo CD apps')
+    .argument('[dir]', 'folder to create the repo in', '.')
+    .option('--tenant <name>', 'name of the first tenant', 'team-a')
+    .option('--repo-url <url>', "git URL for the Argo CD apps (default: the folder's origin remote)")
+    .option('--branch <name>', 'branch the reconciler commits to and Argo CD follows', 'main')
+    .option('--force', 'overwrite files that already exist')
+    .action(async (dir: string, opts: InitOptions) => {
+      if (!isValidTenantName(opts.tenant)) throw new UsageError(`--tenant: "${opts.tenant}" is not a valid tenant name (lowercase letters, digits and -, at most 32)`);
+      const root = path.resolve(ctx.cwd, dir);
+      const pkg = JSON.parse(await readFile(packagePath('package.json'), 'utf8')) as { name: string; version: string };
+      const files = scaffold({
+        tenant: opts.tenant,
+        repoURL: opts.repoUrl !== undefined ? publicRepoUrl(opts.repoUrl) : ((await originUrl(root).catch(() => undefined)) ?? PLACEHOLDER_REPO_URL),
+        branch: opts.branch,
+        version: pkg.version,
+        packageName: pkg.name,
+        schemas: await shippedSchemas(),
+        has: await capabilities(ctx),
+      });
+      // Check everything before writing anything: a refusal leaves the folder as it was.
+      const existing: string[] = [];
+      for (const f of files) if (await exists(path.join(root, f.path))) existing.push(f.path);
+      if (existing.length > 0 && !opts.force) {
+        for (const f of existing) ctx.stderr.write(`exists: ${f}\n`);
+        ctx.stderr.write(`init: ${existing.length} file(s) already exist in ${root}; nothing written (use --force to overwrite)\n`);
+        ctx.exitCode = 1;
+        return;
+      }
+      for (const f of files) {
+        const target = path.join(root, f.path);
+        await mkdir(path.dirname(target), { recursive: true });
+        await writeFile(target, f.content);
+        ctx.stdout.write(`${f.path}\n`);
+      }
+      const shown = path.relative(ctx.cwd, root) || '.';
+      ctx.stderr.write(
+        `init: wrote ${files.length} files into ${shown}${existing.length > 0 ? ` (${existing.length} overwritten)` : ''}\n` +
+          `next: cd ${shown} && flare validate && flare render && flare demo --repo .\n`,
+      );
+    });
+}
