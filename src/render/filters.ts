@@ -1,3 +1,4 @@
+import { own } from '../util/own.js';
 import type { FlareConfig } from '../config/model.js';
 import type { Intent } from '../intent/model.js';
 import { perGpuRateCap } from '../intent/budget.js';
@@ -38,13 +39,13 @@ function escapeRegexPattern(pattern: string): string {
  * else the location itself as a literal region name.
  */
 export function regionPatterns(location: string, config: FlareConfig): string[] {
-  const exact = config.locations[location];
+  const exact = own(config.locations, location);
   if (exact) return exact;
   const lower = location.toLowerCase();
   const key = Object.keys(config.locations)
     .sort()
     .find((k) => k.toLowerCase() === lower);
-  if (key) return config.locations[key] ?? [location];
+  if (key) return own(config.locations, key) ?? [location];
   return [location];
 }
 

@@ -38,7 +38,15 @@ export function render(model: RepoModel, templates: TemplateSet): RenderResult {
   for (const name of tenantNames) {
     plans.push(tenantPlan(name, tenantsByName.get(name), byTenant.get(name) ?? []));
     for (const intent of byTenant.get(name) ?? []) {
-      const r = intentPlans(intent, model.config, model.statuses.get(intent.id));
+      // one intent the planner cannot handle is an error on its file; the others still render
+      let r: ReturnType<typeof intentPlans>;
+      try {
+        r = intentPlans(intent, model.config, model.statuses.get(intent.id));
+      } catch (err) {
+        const msg = String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 200);
+        diagnostics.push({ severity: 'error', file: intent.file, line: 0, column: 0, path: '', code: 'render-failed', message: `intent ${intent.name} could not be rendered: ${msg}` });
+        continue;
+      }
       plans.push(...r.plans);
       diagnostics.push(...r.diagnostics);
     }

@@ -36,6 +36,19 @@ function fileDiag(file: string, code: string, message: string, hint?: string, se
   return d;
 }
 
+/**
+ * Runs one file's parser so that an unexpected throw (a parser bug some input reaches) becomes an
+ * error on that file and the other files are still read: one bad file never stops the repo.
+ */
+function guarded<T extends { diagnostics: Diagnostic[] }>(file: string, parse: () => T, failed: (d: Diagnostic) => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    const msg = String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 200);
+    return failed(fileDiag(file, 'unreadable', `the file could not be read: ${msg}`, 'simplify the file; report this as a FLARE bug'));
+  }
+}
+
 interface IntentEntry {
   file: string;
   tenant: string;
@@ -58,7 +71,7 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
   let config: FlareConfig = DEFAULT_CONFIG;
   const cfgText = byPath.get(CONFIG_FILE);
   if (cfgText !== undefined) {
-    const res = parseConfig(cfgText, CONFIG_FILE);
+    const res = guarded(CONFIG_FILE, () => parseConfig(cfgText, CONFIG_FILE), (d) => ({ config: DEFAULT_CONFIG, diagnostics: [d] }));
     config = res.config;
     diags.push(...res.diagnostics);
   }
@@ -85,7 +98,7 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
         continue;
       }
       tenantFiles.set(base, p);
-      const res = parseTenant(byPath.get(p)!, p, { config });
+      const res: ParseTenantResult = guarded(p, () => parseTenant(byPath.get(p)!, p, { config }), (d) => ({ diagnostics: [d] }) as ParseTenantResult);
       tenantResults.set(base, res);
       diags.push(...res.diagnostics);
       if (res.tenant) tenants.set(base, res.tenant);
@@ -125,7 +138,7 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
       continue;
     }
     const tenantDef = tenants.get(tenant);
-    const res = parseIntent(byPath.get(file)!, file, tenantDef ? { tenant, config, tenantDef } : { tenant, config });
+    const res: ReturnType<typeof parseIntent> = guarded(file, () => parseIntent(byPath.get(file)!, file, tenantDef ? { tenant, config, tenantDef } : { tenant, config }), (d) => ({ diagnostics: [d] }) as ReturnType<typeof parseIntent>);
     diags.push(...res.diagnostics);
     const entry: IntentEntry = { file, tenant, hadErrors: !res.intent };
     if (res.intent) entry.intent = res.intent;
@@ -207,7 +220,7 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
   const statuses = new Map<string, IntentStatus>();
   const tenantHasBadIntent = new Set(entries.filter((e) => e.hadErrors).map((e) => e.tenant));
   for (const sf of statusFiles) {
-    const res = parseStatus(byPath.get(sf.file)!, sf.file);
+    const res: ReturnType<typeof parseStatus> = guarded(sf.file, () => parseStatus(byPath.get(sf.file)!, sf.file), (d) => ({ diagnostics: [d] }) as ReturnType<typeof parseStatus>);
     diags.push(...res.diagnostics);
     if (res.tenant !== undefined && res.tenant !== sf.tenant) diags.push(fileDiag(sf.file, 'status-mismatch', `metadata.tenant ${res.tenant} does not match the folder ${sf.tenant}`));
     if (res.name !== undefined && res.name !== sf.name) diags.push(fileDiag(sf.file, 'status-mismatch', `metadata.name ${res.name} does not match the file name ${sf.name}`));
