@@ -3,6 +3,7 @@ import type { Intent } from '../intent/model.js';
 import type { RepoModel } from '../repo/model.js';
 import { toYaml } from '../k8s/serialize.js';
 import { intentPlans, tenantPlan } from './stages.js';
+import { policyDiagnostics } from './policy.js';
 import { renderObject, type TemplateSet } from './templates.js';
 import type { ObjectPlan, RenderResult, RenderedObject } from './types.js';
 
@@ -72,6 +73,12 @@ export function render(model: RepoModel, templates: TemplateSet): RenderResult {
         code: 'template-output',
         message: `${r.error ?? 'invalid output'} (rendering ${plan.kind} for ${plan.intentId ?? plan.tenant} from ${plan.source})`,
       });
+      continue;
+    }
+    // templates lay out the plan; an object that leaves it (namespace, labels, privileges) is not rendered
+    const violations = policyDiagnostics(plan, r.object, t.file);
+    if (violations.length > 0) {
+      diagnostics.push(...violations);
       continue;
     }
     const path = objectPath(plan.tenant, plan.folder, plan.kind, r.object.metadata.name);
