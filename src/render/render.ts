@@ -42,7 +42,7 @@ export function render(model: RepoModel, templates: TemplateSet): RenderResult {
       // one intent the planner cannot handle is an error on its file; the others still render
       let r: ReturnType<typeof intentPlans>;
       try {
-        r = intentPlans(intent, model.config, model.statuses.get(intent.id));
+        r = intentPlans(intent, model.config, model.statuses.get(intent.id), tenantsByName.get(name));
       } catch (err) {
         const msg = String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 200);
         diagnostics.push({ severity: 'error', file: intent.file, line: 0, column: 0, path: '', code: 'render-failed', message: `intent ${intent.name} could not be rendered: ${msg}` });

@@ -186,6 +186,7 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
   }
 
   // Tenant quotas, checked at render time so CI rejects a PR that would exceed them.
+  const rejected = new Set<Intent>();
   for (const [name, tenant] of tenants) {
     const mine = intentsByTenant.get(name) ?? [];
     const pos = tenantResults.get(name)?.quotaPositions;
@@ -202,8 +203,15 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
       for (const i of mine) {
         const b = hourlyBudget(i, config);
         if (b === undefined) {
-          // No declared budget: the render-time sum cannot include it; the ranker checks the actual cost at placement time.
           const e = entryOf.get(i);
+          if ((i.spec.selection ?? config.selection) === 'fluidos') {
+            // FLUIDOS reserves the first match itself: nothing checks the cost against the quota
+            diags.push(fileDiag(i.file, 'quota-fluidos-unbounded', `tenant ${name} has a money quota, and with selection: fluidos FLUIDOS reserves the first match without FLARE checking its cost; this intent sets no budget to put in the Solver`, 'set constraints.max_hourly_cost (or max_total_cost), or use selection: flare', 'error', e?.namePosition));
+            rejected.add(i);
+            if (e) e.hadErrors = true;
+            continue;
+          }
+          // No declared budget: the render-time sum cannot include it; the ranker checks the actual cost at placement time.
           diags.push(fileDiag(i.file, 'quota-unbounded', `tenant ${name} has a money quota but this intent sets no budget; it is checked against the quota only when a provider is chosen`, 'set constraints.max_hourly_cost', 'warning', e?.namePosition));
           continue;
         }
@@ -240,7 +248,7 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
   }
 
   let reported = diags;
-  let keptIntents = intents;
+  let keptIntents = rejected.size > 0 ? intents.filter((i) => !rejected.has(i)) : intents;
   if (opts.only && opts.only.length) {
     const only = opts.only.map(normalizePath);
     const selected = (f: string) => only.some((o) => o === '' || o === '.' || f === o || f.startsWith(o + '/'));
