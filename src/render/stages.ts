@@ -308,7 +308,10 @@ function workloadPlans(
       .filter((p) => p.expose && p.domain && p.protocol === 'TCP')
       .map((p) => ({ host: p.domain, serviceName: workload.name, port: p.port }));
     if (rules.length > 0) {
-      add('Ingress', 'D', w, { name: workload.name, namespace: ns, rules, tlsHosts: [...new Set(rules.map((r) => r.host))] });
+      // TLS only for the ports that ask for it; the certificate lives in the Secret <workload>-tls
+      const tlsHosts = [...new Set(workload.ports.filter((p) => p.expose && p.domain && p.protocol === 'TCP' && p.tls).map((p) => p.domain!))];
+      const tls = tlsHosts.length > 0 ? [{ hosts: tlsHosts, secretName: `${workload.name}-tls` }] : undefined;
+      add('Ingress', 'D', w, { name: workload.name, namespace: ns, rules, tlsHosts, tls });
     }
   }
 }

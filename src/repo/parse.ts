@@ -14,6 +14,7 @@ import { DNS_LABEL_RE } from '../intent/fields.js';
 import { cents } from '../util/money.js';
 import type { RepoModel, SourceFile } from './model.js';
 import { LIMITS } from './yaml-reader.js';
+import { checkHosts } from './hosts.js';
 
 export interface ParseRepoOptions {
   /**
@@ -187,6 +188,13 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
 
   // Tenant quotas, checked at render time so CI rejects a PR that would exceed them.
   const rejected = new Set<Intent>();
+  const hostCheck = checkHosts(intents.map((i) => ({ intent: i, text: byPath.get(i.file) ?? '' })), tenants);
+  diags.push(...hostCheck.diagnostics);
+  for (const i of hostCheck.rejected) {
+    rejected.add(i);
+    const e = entryOf.get(i);
+    if (e) e.hadErrors = true;
+  }
   for (const [name, tenant] of tenants) {
     const mine = intentsByTenant.get(name) ?? [];
     const pos = tenantResults.get(name)?.quotaPositions;

@@ -104,7 +104,7 @@ describe('templates cannot escalate', () => {
   });
 
   test('an ingress template adding a host or a default backend is refused', async () => {
-    const t = await withOverride('Ingress', (s) => s.replace('spec:\n  rules:\n', 'spec:\n  defaultBackend: {service: {name: x, port: {number: 80}}}\n  rules:\n    - host: victim.example.org\n'));
+    const t = await withOverride('Ingress', (s) => s.replace('  rules:\n', '  defaultBackend: {service: {name: x, port: {number: 80}}}\n  rules:\n    - host: victim.example.org\n'));
     const r = render(runningModel(), t);
     const paths = policyErrors(r, 'repo/templates/ingress.yaml.hbs').map((d) => d.path);
     expect(paths).toEqual(expect.arrayContaining(['spec.rules[0].host', 'spec.defaultBackend']));
