@@ -2,8 +2,9 @@ import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import type { CliContext } from './main.js';
 import type { Diagnostic } from '../diagnostics.js';
-import { formatDiagnostic, hasErrors } from '../diagnostics.js';
+import { formatDiagnostic, hasErrors, sortDiagnostics } from '../diagnostics.js';
 import { loadRepo } from '../repo/load.js';
+import { templateDiagnostics } from '../render/template-check.js';
 
 type OutputFormat = 'text' | 'json' | 'github';
 
@@ -34,7 +35,9 @@ export function validateCommand(ctx: CliContext): Command {
     .action(async (paths: string[], opts: { repo: string; output: OutputFormat; quiet?: boolean }) => {
       const repo = path.resolve(ctx.cwd, opts.repo);
       const abs = paths.map((p) => path.resolve(ctx.cwd, p));
-      const model = await loadRepo(repo, abs.length ? { paths: abs } : {});
+      const loaded = await loadRepo(repo, abs.length ? { paths: abs } : {});
+      // templates are checked against the render policy too (a repo may override them)
+      const model = { ...loaded, diagnostics: sortDiagnostics([...loaded.diagnostics, ...(await templateDiagnostics(repo, loaded))]) };
       const shown = opts.quiet ? model.diagnostics.filter((d) => d.severity === 'error') : model.diagnostics;
       const counts = { error: 0, warning: 0, info: 0 };
       for (const d of model.diagnostics) counts[d.severity]++;

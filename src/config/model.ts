@@ -73,6 +73,8 @@ export interface Tenant {
   };
   /** Locations the tenant's intents may use; undefined = any. */
   allowed_locations?: string[];
+  /** Wildcard Ingress hosts (`*.apps.example.com`) the tenant's intents may claim; none when absent. */
+  allowed_wildcard_hosts?: string[];
 }
 
 export const DEFAULT_CONFIG: FlareConfig = {

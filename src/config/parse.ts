@@ -6,12 +6,12 @@ import { OBJECTIVES } from '../intent/model.js';
 import type { Objective } from '../intent/model.js';
 import { loadDocument } from '../repo/yaml-reader.js';
 import type { DocReader, Fields, Val } from '../repo/yaml-reader.js';
-import { API_VERSION, DNS_LABEL_RE, DNS_SUBDOMAIN_RE, REGION_PATTERN_RE, SELECTION_MODES } from '../intent/fields.js';
+import { API_VERSION, DNS_LABEL_RE, DNS_SUBDOMAIN_RE, HOSTNAME_RE, REGION_PATTERN_RE, SELECTION_MODES } from '../intent/fields.js';
 import { readLocation, readMoney } from '../intent/read-constraints.js';
 import { isScalar } from 'yaml';
 
 export const CONFIG_SPEC_FIELDS = ['consumer', 'namespaces', 'currency', 'selection', 'default_runtime', 'locations', 'weights', 'git', 'reconciler'] as const;
-export const TENANT_SPEC_FIELDS = ['owners', 'quota', 'allowed_locations'] as const;
+export const TENANT_SPEC_FIELDS = ['owners', 'quota', 'allowed_locations', 'allowed_wildcard_hosts'] as const;
 const RECONCILER_DURATIONS = {
   interval: 'interval_seconds',
   grace_period: 'grace_period_seconds',
@@ -285,6 +285,20 @@ export function parseTenant(text: string, file: string, opts: ParseTenantOptions
           } else if (l !== undefined && !out.includes(l)) out.push(l);
         }
         tenant.allowed_locations = out;
+      }
+    }
+    const wh = r.opt(f, 'allowed_wildcard_hosts');
+    if (wh) {
+      const items = r.list(wh, { min: 1, max: 100 });
+      if (items) {
+        const out: string[] = [];
+        for (const it of items) {
+          const h = r.str(it, { pattern: HOSTNAME_RE, patternName: 'a host name', max: 253 });
+          if (h === undefined) continue;
+          if (!h.startsWith('*.')) r.error(it, 'not-wildcard', `${h} is not a wildcard host`, 'write it as "*.<domain>"; plain hosts need no permission');
+          else if (!out.includes(h)) out.push(h);
+        }
+        tenant.allowed_wildcard_hosts = out;
       }
     }
   }

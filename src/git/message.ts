@@ -60,6 +60,6 @@ export function parseCommitTrailers(message: string): Record<string, string[]> {
     if (!m) return result;
     parsed.push([m[1] ?? '', (m[2] ?? '').trim()]);
   }
-  for (const [key, value] of parsed) (result[key] ??= []).push(value);
+  for (const [key, value] of parsed) (Object.hasOwn(result, key) ? result[key]! : (result[key] = [])).push(value);
   return result;
 }

@@ -66,7 +66,7 @@ export const TIERS = ['premium', 'standard', 'gaming', 'inference', 'budget', 'a
 export const INTERCONNECTS = ['nvlink', 'nvswitch', 'infiniband', 'pcie', 'infinity-fabric', 'any'] as const;
 export const TOPOLOGIES = ['all-to-all', 'nvswitch', 'ring', 'mesh', 'any'] as const;
 
-export const PORT_FIELDS = ['port', 'protocol', 'expose', 'domain'] as const;
+export const PORT_FIELDS = ['port', 'protocol', 'expose', 'domain', 'tls'] as const;
 export const PROTOCOLS = ['TCP', 'UDP'] as const;
 export const STORAGE_FIELDS = ['volumes'] as const;
 export const VOLUME_FIELDS = ['name', 'size', 'type', 'path', 'source'] as const;

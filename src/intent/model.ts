@@ -65,6 +65,8 @@ export interface Port {
   protocol: 'TCP' | 'UDP';
   expose: boolean;
   domain?: string;
+  /** TLS on the Ingress for `domain` (secret `<workload>-tls`); set only when true. */
+  tls?: boolean;
 }
 
 export interface Volume {

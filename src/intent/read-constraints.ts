@@ -1,3 +1,4 @@
+import { own } from '../util/own.js';
 import type { FlareConfig } from '../config/model.js';
 import type { Constraints, Sla } from './model.js';
 import type { DocReader, Val } from '../repo/yaml-reader.js';
@@ -186,8 +187,8 @@ export function regionMatches(pattern: string, region: string): boolean {
  */
 export function locationAllowed(location: string, allowed: readonly string[], config: FlareConfig): boolean {
   if (allowed.includes(location)) return true;
-  const want = config.locations[location] ?? [location];
-  const have = allowed.flatMap((a) => config.locations[a] ?? [a]);
+  const want = own(config.locations, location) ?? [location];
+  const have = allowed.flatMap((a) => own(config.locations, a) ?? [a]);
   return want.every((p) => have.includes(p) || (!p.includes('*') && have.some((h) => regionMatches(h, p))));
 }
 

@@ -240,7 +240,9 @@ export function readPorts(r: DocReader, v: Val): Port[] | undefined {
     const expose = exV ? r.bool(exV) : false;
     const dV = r.opt(f, 'domain');
     const domain = dV ? r.str(dV, { pattern: HOSTNAME_RE, patternName: 'a host name', hint: 'e.g. "llama.example.com"', max: 253 }) : undefined;
-    if (port === undefined || protocol === undefined || expose === undefined || (dV && domain === undefined)) {
+    const tlsV = r.opt(f, 'tls');
+    const tls = tlsV ? r.bool(tlsV) : false;
+    if (port === undefined || protocol === undefined || expose === undefined || (dV && domain === undefined) || tls === undefined) {
       ok = false;
       continue;
     }
@@ -254,6 +256,10 @@ export function readPorts(r: DocReader, v: Val): Port[] | undefined {
     if (domain !== undefined && !expose) r.warn(dV!, 'domain-without-expose', 'a domain only matters for an exposed port', 'add expose: true');
     const p: Port = { port, protocol, expose };
     if (domain !== undefined) p.domain = domain;
+    if (tls) {
+      if (domain === undefined) r.warn(tlsV!, 'tls-without-domain', 'TLS is served by the Ingress, which needs a domain', 'add domain: <host name>');
+      p.tls = true;
+    }
     out.push(p);
   }
   return ok ? out : undefined;

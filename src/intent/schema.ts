@@ -229,6 +229,7 @@ function workloadSchema(): JsonSchema {
             protocol: enumSchema(PROTOCOLS, true),
             expose: { type: 'boolean' },
             domain: str(HOSTNAME_RE, { maxLength: 253 }),
+            tls: describe({ type: 'boolean' }, 'Serve the domain over TLS on the Ingress (certificate in the Secret <workload name>-tls)'),
           },
           { required: ['port'] },
         ),

@@ -1,3 +1,4 @@
+import { own } from '../util/own.js';
 import { isQuantity } from '../util/quantity.js';
 import { levenshtein } from '../util/did-you-mean.js';
 import { DOCUMENTED_KEYS, FORK_SPELLING, K, documentedKey, isFluidosKey } from './keys.js';
@@ -97,7 +98,7 @@ export function checkAnnotations(annotations: Readonly<Record<string, string>>):
     if (!isFluidosKey(key)) continue;
     const value = annotations[key]!;
     const doc = documentedKey(key);
-    const rule = RULES[doc];
+    const rule = own(RULES, doc);
     if (!rule) {
       const hint = suggestKey(key);
       out.push({ key, value, message: `unknown annotation${hint ? `; did you mean ${hint}?` : ''}` });

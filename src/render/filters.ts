@@ -1,3 +1,4 @@
+import { own } from '../util/own.js';
 import type { FlareConfig } from '../config/model.js';
 import type { Intent } from '../intent/model.js';
 import { perGpuRateCap } from '../intent/budget.js';
@@ -38,13 +39,13 @@ function escapeRegexPattern(pattern: string): string {
  * else the location itself as a literal region name.
  */
 export function regionPatterns(location: string, config: FlareConfig): string[] {
-  const exact = config.locations[location];
+  const exact = own(config.locations, location);
   if (exact) return exact;
   const lower = location.toLowerCase();
   const key = Object.keys(config.locations)
     .sort()
     .find((k) => k.toLowerCase() === lower);
-  if (key) return config.locations[key] ?? [location];
+  if (key) return own(config.locations, key) ?? [location];
   return [location];
 }
 
@@ -74,7 +75,7 @@ export function roundRateCap(x: number): number {
  * The Solver filters of one intent (per fluidos-facts.md "Intent field → gpuFilter"), for one
  * placement: `location` is the placement's region for multi-region intents. Order is fixed.
  */
-export function solverFilters(intent: Intent, config: FlareConfig, location?: string): SourcedFilters {
+export function solverFilters(intent: Intent, config: FlareConfig, location?: string, allowedLocations?: readonly string[]): SourcedFilters {
   const res = intent.spec.resources;
   const g = res.gpu;
   const c = intent.spec.constraints;
@@ -133,9 +134,13 @@ export function solverFilters(intent: Intent, config: FlareConfig, location?: st
     add('constraints.availability_zone', { field: 'zone', filter: 'StringFilter', data: { value: c.availability_zone } });
   }
   const loc = location ?? c.location;
-  if (loc !== undefined) {
-    const regex = regionRegex(loc, config);
-    if (regex) add(location !== undefined ? 'constraints.regions' : 'constraints.location', { field: 'region', filter: 'StringRangeSelector', data: { regex } });
+  const regex = loc !== undefined ? regionRegex(loc, config) : undefined;
+  if (regex) add(location !== undefined ? 'constraints.regions' : 'constraints.location', { field: 'region', filter: 'StringRangeSelector', data: { regex } });
+  else if (allowedLocations && allowedLocations.length > 0 && !allowedLocations.some((l) => l.toLowerCase() === 'any')) {
+    // no location of its own: the tenant's allowed locations bound where FLUIDOS may place it
+    const unique = [...new Set(allowedLocations.flatMap((l) => regionPatterns(l, config)).map(escapeRegexPattern))].sort();
+    const tenantRegex = unique.length === 1 ? `^${unique[0]}$` : `^(?:${unique.join('|')})$`;
+    add('tenant.allowed_locations', { field: 'region', filter: 'StringRangeSelector', data: { regex: tenantRegex } });
   }
 
   const filters: SolverFilters = {};

@@ -3,6 +3,7 @@ import type { Intent } from '../intent/model.js';
 import type { RepoModel } from '../repo/model.js';
 import { toYaml } from '../k8s/serialize.js';
 import { intentPlans, tenantPlan } from './stages.js';
+import { policyDiagnostics } from './policy.js';
 import { renderObject, type TemplateSet } from './templates.js';
 import type { ObjectPlan, RenderResult, RenderedObject } from './types.js';
 
@@ -38,7 +39,15 @@ export function render(model: RepoModel, templates: TemplateSet): RenderResult {
   for (const name of tenantNames) {
     plans.push(tenantPlan(name, tenantsByName.get(name), byTenant.get(name) ?? []));
     for (const intent of byTenant.get(name) ?? []) {
-      const r = intentPlans(intent, model.config, model.statuses.get(intent.id));
+      // one intent the planner cannot handle is an error on its file; the others still render
+      let r: ReturnType<typeof intentPlans>;
+      try {
+        r = intentPlans(intent, model.config, model.statuses.get(intent.id), tenantsByName.get(name));
+      } catch (err) {
+        const msg = String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 200);
+        diagnostics.push({ severity: 'error', file: intent.file, line: 0, column: 0, path: '', code: 'render-failed', message: `intent ${intent.name} could not be rendered: ${msg}` });
+        continue;
+      }
       plans.push(...r.plans);
       diagnostics.push(...r.diagnostics);
     }
@@ -64,6 +73,12 @@ export function render(model: RepoModel, templates: TemplateSet): RenderResult {
         code: 'template-output',
         message: `${r.error ?? 'invalid output'} (rendering ${plan.kind} for ${plan.intentId ?? plan.tenant} from ${plan.source})`,
       });
+      continue;
+    }
+    // templates lay out the plan; an object that leaves it (namespace, labels, privileges) is not rendered
+    const violations = policyDiagnostics(plan, r.object, t.file);
+    if (violations.length > 0) {
+      diagnostics.push(...violations);
       continue;
     }
     const path = objectPath(plan.tenant, plan.folder, plan.kind, r.object.metadata.name);

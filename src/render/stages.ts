@@ -70,7 +70,7 @@ interface Builder {
 }
 
 /** Every object of one intent, for the stage its status has reached. */
-export function intentPlans(intent: Intent, config: FlareConfig, status: IntentStatus | undefined): { plans: ObjectPlan[]; diagnostics: Diagnostic[] } {
+export function intentPlans(intent: Intent, config: FlareConfig, status: IntentStatus | undefined, tenant?: Tenant): { plans: ObjectPlan[]; diagnostics: Diagnostic[] } {
   const b: Builder = { plans: [], diagnostics: [] };
   const ns = intentNamespace(intent.tenant, intent.name);
   const fluidosNs = config.namespaces.fluidos;
@@ -98,7 +98,8 @@ export function intentPlans(intent: Intent, config: FlareConfig, status: IntentS
   const regions = intent.spec.constraints.regions;
   const locations: (string | undefined)[] = regions && regions.length > 0 ? regions : [undefined];
   for (const location of locations) {
-    const { filters } = solverFilters(intent, config, location);
+    // fluidos selection: FLUIDOS takes the first match, so the tenant's locations must be in the filter
+    const { filters } = solverFilters(intent, config, location, flareMode ? undefined : tenant?.allowed_locations);
     add('Solver', 'A', SYNC_WAVE.A, {
       name: solverName(intent.id, location),
       namespace: fluidosNs,
@@ -307,7 +308,10 @@ function workloadPlans(
       .filter((p) => p.expose && p.domain && p.protocol === 'TCP')
       .map((p) => ({ host: p.domain, serviceName: workload.name, port: p.port }));
     if (rules.length > 0) {
-      add('Ingress', 'D', w, { name: workload.name, namespace: ns, rules, tlsHosts: [...new Set(rules.map((r) => r.host))] });
+      // TLS only for the ports that ask for it; the certificate lives in the Secret <workload>-tls
+      const tlsHosts = [...new Set(workload.ports.filter((p) => p.expose && p.domain && p.protocol === 'TCP' && p.tls).map((p) => p.domain!))];
+      const tls = tlsHosts.length > 0 ? [{ hosts: tlsHosts, secretName: `${workload.name}-tls` }] : undefined;
+      add('Ingress', 'D', w, { name: workload.name, namespace: ns, rules, tlsHosts, tls });
     }
   }
 }

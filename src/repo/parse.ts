@@ -14,6 +14,7 @@ import { DNS_LABEL_RE } from '../intent/fields.js';
 import { cents } from '../util/money.js';
 import type { RepoModel, SourceFile } from './model.js';
 import { LIMITS } from './yaml-reader.js';
+import { checkHosts } from './hosts.js';
 
 export interface ParseRepoOptions {
   /**
@@ -34,6 +35,19 @@ function fileDiag(file: string, code: string, message: string, hint?: string, se
   const d: Diagnostic = { severity, file, line: pos.line, column: pos.column, path: '', message, code };
   if (hint) d.hint = hint;
   return d;
+}
+
+/**
+ * Runs one file's parser so that an unexpected throw (a parser bug some input reaches) becomes an
+ * error on that file and the other files are still read: one bad file never stops the repo.
+ */
+function guarded<T extends { diagnostics: Diagnostic[] }>(file: string, parse: () => T, failed: (d: Diagnostic) => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    const msg = String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 200);
+    return failed(fileDiag(file, 'unreadable', `the file could not be read: ${msg}`, 'simplify the file; report this as a FLARE bug'));
+  }
 }
 
 interface IntentEntry {
@@ -58,7 +72,7 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
   let config: FlareConfig = DEFAULT_CONFIG;
   const cfgText = byPath.get(CONFIG_FILE);
   if (cfgText !== undefined) {
-    const res = parseConfig(cfgText, CONFIG_FILE);
+    const res = guarded(CONFIG_FILE, () => parseConfig(cfgText, CONFIG_FILE), (d) => ({ config: DEFAULT_CONFIG, diagnostics: [d] }));
     config = res.config;
     diags.push(...res.diagnostics);
   }
@@ -85,7 +99,7 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
         continue;
       }
       tenantFiles.set(base, p);
-      const res = parseTenant(byPath.get(p)!, p, { config });
+      const res: ParseTenantResult = guarded(p, () => parseTenant(byPath.get(p)!, p, { config }), (d) => ({ diagnostics: [d] }) as ParseTenantResult);
       tenantResults.set(base, res);
       diags.push(...res.diagnostics);
       if (res.tenant) tenants.set(base, res.tenant);
@@ -125,7 +139,7 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
       continue;
     }
     const tenantDef = tenants.get(tenant);
-    const res = parseIntent(byPath.get(file)!, file, tenantDef ? { tenant, config, tenantDef } : { tenant, config });
+    const res: ReturnType<typeof parseIntent> = guarded(file, () => parseIntent(byPath.get(file)!, file, tenantDef ? { tenant, config, tenantDef } : { tenant, config }), (d) => ({ diagnostics: [d] }) as ReturnType<typeof parseIntent>);
     diags.push(...res.diagnostics);
     const entry: IntentEntry = { file, tenant, hadErrors: !res.intent };
     if (res.intent) entry.intent = res.intent;
@@ -173,6 +187,14 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
   }
 
   // Tenant quotas, checked at render time so CI rejects a PR that would exceed them.
+  const rejected = new Set<Intent>();
+  const hostCheck = checkHosts(intents.map((i) => ({ intent: i, text: byPath.get(i.file) ?? '' })), tenants);
+  diags.push(...hostCheck.diagnostics);
+  for (const i of hostCheck.rejected) {
+    rejected.add(i);
+    const e = entryOf.get(i);
+    if (e) e.hadErrors = true;
+  }
   for (const [name, tenant] of tenants) {
     const mine = intentsByTenant.get(name) ?? [];
     const pos = tenantResults.get(name)?.quotaPositions;
@@ -189,8 +211,15 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
       for (const i of mine) {
         const b = hourlyBudget(i, config);
         if (b === undefined) {
-          // No declared budget: the render-time sum cannot include it; the ranker checks the actual cost at placement time.
           const e = entryOf.get(i);
+          if ((i.spec.selection ?? config.selection) === 'fluidos') {
+            // FLUIDOS reserves the first match itself: nothing checks the cost against the quota
+            diags.push(fileDiag(i.file, 'quota-fluidos-unbounded', `tenant ${name} has a money quota, and with selection: fluidos FLUIDOS reserves the first match without FLARE checking its cost; this intent sets no budget to put in the Solver`, 'set constraints.max_hourly_cost (or max_total_cost), or use selection: flare', 'error', e?.namePosition));
+            rejected.add(i);
+            if (e) e.hadErrors = true;
+            continue;
+          }
+          // No declared budget: the render-time sum cannot include it; the ranker checks the actual cost at placement time.
           diags.push(fileDiag(i.file, 'quota-unbounded', `tenant ${name} has a money quota but this intent sets no budget; it is checked against the quota only when a provider is chosen`, 'set constraints.max_hourly_cost', 'warning', e?.namePosition));
           continue;
         }
@@ -207,7 +236,7 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
   const statuses = new Map<string, IntentStatus>();
   const tenantHasBadIntent = new Set(entries.filter((e) => e.hadErrors).map((e) => e.tenant));
   for (const sf of statusFiles) {
-    const res = parseStatus(byPath.get(sf.file)!, sf.file);
+    const res: ReturnType<typeof parseStatus> = guarded(sf.file, () => parseStatus(byPath.get(sf.file)!, sf.file), (d) => ({ diagnostics: [d] }) as ReturnType<typeof parseStatus>);
     diags.push(...res.diagnostics);
     if (res.tenant !== undefined && res.tenant !== sf.tenant) diags.push(fileDiag(sf.file, 'status-mismatch', `metadata.tenant ${res.tenant} does not match the folder ${sf.tenant}`));
     if (res.name !== undefined && res.name !== sf.name) diags.push(fileDiag(sf.file, 'status-mismatch', `metadata.name ${res.name} does not match the file name ${sf.name}`));
@@ -227,7 +256,7 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
   }
 
   let reported = diags;
-  let keptIntents = intents;
+  let keptIntents = rejected.size > 0 ? intents.filter((i) => !rejected.has(i)) : intents;
   if (opts.only && opts.only.length) {
     const only = opts.only.map(normalizePath);
     const selected = (f: string) => only.some((o) => o === '' || o === '.' || f === o || f.startsWith(o + '/'));

@@ -1,3 +1,4 @@
+import { own } from '../util/own.js';
 import { Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Node, Pair, Scalar } from 'yaml';
 import type { Diagnostic, Severity } from '../diagnostics.js';
@@ -5,6 +6,7 @@ import { hintFor } from '../util/did-you-mean.js';
 import { isQuantity } from '../util/quantity.js';
 import { parseDuration } from '../util/quantity.js';
 import { fastParseYaml } from '../util/fast-yaml-reader.js';
+import { findTooDeep } from '../util/nesting-depth.js';
 
 /**
  * Bounds on untrusted input. A file over maxFileBytes is not parsed at all; alias expansion is
@@ -17,6 +19,8 @@ export const LIMITS = {
   maxAliasCount: 100,
   maxIntentFiles: 20_000,
   maxFiles: 50_000,
+  /** Nesting levels (mappings, lists, flow brackets); the parsers and readers recurse per level. */
+  maxDepth: 64,
 } as const;
 
 /** A value inside a document with the dotted path and nodes needed to place a diagnostic. */
@@ -158,7 +162,7 @@ export class DocReader {
         this.report('error', keyNode, v.path, 'bad-key', `keys must be strings, got ${describe(keyNode)}`);
         continue;
       }
-      const canonical = aliases[keyVal] ?? keyVal;
+      const canonical = own(aliases, keyVal) ?? keyVal;
       const path = childPath(v.path, keyVal);
       if (!known.includes(canonical)) {
         const hint = isPlaceholder(keyVal)
@@ -359,6 +363,12 @@ export function loadDocument(text: string, file: string, opts: LoadDocumentOptio
     reader.report('error', undefined, '', 'file-too-large', `file is ${bytes} bytes; the limit is ${LIMITS.maxFileBytes} bytes (256 KiB)`, 'split it or shorten it');
     return { reader };
   }
+  const deep = findTooDeep(text, LIMITS.maxDepth);
+  if (deep) {
+    const reader = new DocReader(file, undefined, lc);
+    reader.diagnostics.push({ severity: 'error', file, line: deep.line, column: deep.column, path: '', code: 'too-deep', message: `nested more than ${LIMITS.maxDepth} levels deep`, hint: 'flatten the document; intents, tenants and status files need a few levels' });
+    return { reader };
+  }
   // Plain files (nearly all of them) take the fast reader, which builds the same nodes; anything
   // else, and every file with a problem, goes through the yaml library below for its diagnostics.
   const fast = opts.library ? undefined : fastParseYaml(text);
@@ -375,7 +385,7 @@ export function loadDocument(text: string, file: string, opts: LoadDocumentOptio
   const reader = new DocReader(file, doc, lc);
   for (const e of doc.errors) {
     const p = lc.linePos(e.pos[0]);
-    const code = YAML_CODES[e.code] ?? 'yaml-syntax';
+    const code = own(YAML_CODES, e.code) ?? 'yaml-syntax';
     const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     const hint =
       e.code === 'MULTIPLE_DOCS'

@@ -1,3 +1,4 @@
+import { own } from '../util/own.js';
 import type { FlareConfig } from '../config/model.js';
 
 /**
@@ -41,7 +42,7 @@ export function isAnyLocation(location: string | undefined): boolean {
 /** Region patterns of a location (the location itself, lowercased, when not in the catalog). */
 export function regionPatterns(location: string, config: FlareConfig): string[] {
   const key = catalogKey(location, config);
-  return key !== undefined ? (config.locations[key] ?? []) : [location.toLowerCase()];
+  return key !== undefined ? (own(config.locations, key) ?? []) : [location.toLowerCase()];
 }
 
 /** Matcher for one location; `any` (or none) matches every region, including an unknown one. */
@@ -83,7 +84,7 @@ const covering = new WeakMap<Record<string, string[]>, Map<string, string[]>>();
 function computeLocationsOf(region: string, config: FlareConfig): string[] {
   const hits: { name: string; specificity: number }[] = [];
   for (const name of Object.keys(config.locations)) {
-    const pats = config.locations[name] ?? [];
+    const pats = own(config.locations, name) ?? [];
     const matching = pats.filter((p) => patternRegex(p).test(region));
     if (matching.length === 0) continue;
     // Literal characters in the matching pattern: "us-east-*" is narrower than "us-*".

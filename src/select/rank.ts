@@ -1,3 +1,4 @@
+import { own } from '../util/own.js';
 import type { Intent } from '../intent/model.js';
 import type { KubeObject } from '../k8s/object.js';
 import type { ChosenCandidate, RankedCandidate, RejectedCandidate } from '../status/model.js';
@@ -68,7 +69,7 @@ export function rankOffers(input: Omit<RankInput, 'candidates'>, offers: readonl
   if (feasible.length === 0) {
     return { runners_up: [], rejected, suggestions: suggest(offers, req, kind) };
   }
-  const weights = input.config.weights[input.intent.spec.objective];
+  const weights = own(input.config.weights, input.intent.spec.objective) ?? input.config.weights.Balanced_Optimization;
   const scored = scoreAll(feasible, count, kind, weights).sort(compareScored);
   const [best, ...rest] = scored;
   return {
@@ -101,12 +102,13 @@ export function rankPlacements(
   const usage = { ...(base.tenantUsage ?? { gpus: 0, hourly_cost: 0 }) };
   const out: Record<string, Decision> = {};
   for (const location of regions) {
-    const d = rank({ ...base, tenantUsage: { ...usage }, location, candidates: candidatesByLocation[location] ?? [] });
+    const d = rank({ ...base, tenantUsage: { ...usage }, location, candidates: own(candidatesByLocation, location) ?? [] });
     if (d.chosen) {
       usage.gpus += base.intent.spec.resources.gpu.count;
       usage.hourly_cost += d.chosen.hourly_cost;
     }
-    out[location] = d;
+    // defineProperty: a location named __proto__ is a key, not the prototype
+    Object.defineProperty(out, location, { value: d, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -30,6 +30,9 @@ const HASH = 35;
 const COLON = 58;
 const DASH = 45;
 
+// Past this the library (after the caller's depth check) handles it; recursion stays shallow here.
+const MAX_DEPTH = 100;
+
 class GiveUp {}
 const GIVE_UP = new GiveUp();
 
@@ -58,6 +61,7 @@ function isFlowIndicator(c: number): boolean {
 
 class Reader {
   private idx = 0;
+  private depth = 0;
   constructor(
     private readonly text: string,
     private readonly lines: Line[],
@@ -87,7 +91,12 @@ class Reader {
 
   private block(n: number): Node {
     const l = this.lines[this.idx]!;
-    return this.isSeqEntry(l) ? this.seq(n) : this.map(n);
+    if (++this.depth > MAX_DEPTH) throw GIVE_UP;
+    try {
+      return this.isSeqEntry(l) ? this.seq(n) : this.map(n);
+    } finally {
+      this.depth--;
+    }
   }
 
   private keyNode(p: number, e: number, seen: Set<string>): Scalar {
@@ -240,6 +249,15 @@ class Reader {
   }
 
   private flow(p: number, end: number): [Node, number] {
+    if (++this.depth > MAX_DEPTH) throw GIVE_UP;
+    try {
+      return this.flowCollection(p, end);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private flowCollection(p: number, end: number): [Node, number] {
     const text = this.text;
     const isMap = text.charCodeAt(p) === 123;
     const close = isMap ? 125 : 93;

@@ -1,3 +1,4 @@
+import { own } from './own.js';
 /**
  * Kubernetes resource quantities ("500m", "8", "32Gi", "1.5G", "1e3"). Parsed to a plain
  * number of base units; precise enough for comparisons of GPU memory, CPU and sizes.
@@ -38,7 +39,7 @@ export function parseQuantity(q: string | number): number | undefined {
   const base = Number(m[1]);
   if (m[2]) return base * 10 ** Number(m[2].slice(1));
   const suffix = m[3] ?? '';
-  const mult = BINARY[suffix] ?? DECIMAL[suffix];
+  const mult = own(BINARY, suffix) ?? own(DECIMAL, suffix);
   return mult === undefined ? undefined : base * mult;
 }
 
