@@ -3,7 +3,7 @@ import type { KubeObject } from '../k8s/object.js';
 import { keyOf, refOf } from '../k8s/object.js';
 import { LABEL_INTENT, LABEL_TENANT, MANAGED_BY } from '../k8s/names.js';
 import { API } from '../fluidos/types.js';
-import { MANAGED_SELECTOR } from './observe.js';
+import { conflictMessage, ownedBy, repoSelector, stampIdentity, type RepoIdentity } from './ownership.js';
 
 export const FIELD_MANAGER = 'flare';
 
@@ -32,13 +32,12 @@ export interface DesiredObject {
 }
 
 /**
- * Which live objects this repo owns: FLARE-managed objects of its intents (current ones and
- * those whose status file still exists, i.e. deleted this cycle) and tenant-level objects of its
- * tenants. Objects of other repos sharing the cluster are never pruned.
+ * Which live objects this repo may prune: those carrying its identity label (it applied them, so
+ * it once rendered their intent or tenant). Nothing read from Git (a status file, a folder name)
+ * widens this set: objects of other repos sharing the cluster and hand-made ones are never pruned.
  */
 export interface PruneScope {
-  intentIds: ReadonlySet<string>;
-  tenants: ReadonlySet<string>;
+  identity: RepoIdentity;
   /** Tenants with unreadable intent files this cycle: nothing of theirs is pruned. */
   protectedTenants?: ReadonlySet<string>;
 }
@@ -51,11 +50,21 @@ export interface ApplyPlan {
   unchanged: number;
 }
 
+/** A rendered object whose name is taken by an object this repo does not own. */
+export interface OwnershipConflict {
+  key: string;
+  intentId?: string;
+  tenant?: string;
+  message: string;
+}
+
 export interface ApplyReport {
   applied: number;
   pruned: number;
   unchanged: number;
   errors: { key: string; error: string }[];
+  /** Objects not created because one of that name exists without this repo's identity. */
+  conflicts: OwnershipConflict[];
 }
 
 /** Cluster-scoped parents first within a wave: a namespaced object needs its Namespace. */
@@ -101,12 +110,11 @@ export function upToDate(desired: KubeObject, live: KubeObject | undefined): boo
 
 function inScope(o: KubeObject, scope: PruneScope): boolean {
   const labels = o.metadata.labels ?? {};
-  if (labels[MANAGED_BY.key] !== MANAGED_BY.value) return false;
+  if (labels[MANAGED_BY.key] !== MANAGED_BY.value || !ownedBy(o, scope.identity)) return false;
   const tenant = labels[LABEL_TENANT];
   if (tenant !== undefined && scope.protectedTenants?.has(tenant)) return false;
-  const id = labels[LABEL_INTENT];
-  if (id) return scope.intentIds.has(id);
-  return tenant !== undefined && scope.tenants.has(tenant);
+  // an intent's objects carry its id, a tenant's its tenant: anything else is not FLARE's to prune
+  return labels[LABEL_INTENT] !== undefined || tenant !== undefined;
 }
 
 /** Pure: what to apply (only what differs) and what to prune, in order. */
@@ -152,14 +160,21 @@ const DEFAULT_WAVE: Record<string, number> = {
   PodDisruptionBudget: 4,
 };
 
-/** One LIST per kind of every FLARE-managed object (label selector), across namespaces. */
-export async function listManaged(cluster: Cluster, extraKinds: readonly { apiVersion: string; kind: string }[] = []): Promise<KubeObject[]> {
+/**
+ * One LIST per kind of every object this repo applied (its identity label), across namespaces;
+ * without an identity, of every FLARE-managed object (observe mode: Argo CD applied them).
+ */
+export async function listManaged(
+  cluster: Cluster,
+  identity: RepoIdentity | undefined,
+  extraKinds: readonly { apiVersion: string; kind: string }[] = [],
+): Promise<KubeObject[]> {
   const kinds = new Map<string, { apiVersion: string; kind: string }>();
   for (const k of [...MANAGED_KINDS, ...extraKinds]) kinds.set(`${k.apiVersion}/${k.kind}`, k);
   const lists = await Promise.all(
     [...kinds.values()].map((k) =>
       cluster
-        .list(k.apiVersion, k.kind, { labelSelector: MANAGED_SELECTOR })
+        .list(k.apiVersion, k.kind, { labelSelector: identity ? repoSelector(identity) : `${MANAGED_BY.key}=${MANAGED_BY.value}` })
         .then((items) => items.map((o) => (o.kind && o.apiVersion ? o : { ...o, apiVersion: k.apiVersion, kind: k.kind }))),
     ),
   );
@@ -191,15 +206,66 @@ export interface ApplyOptions {
 }
 
 /**
- * Server-side apply (field manager `flare`, forced: Git is the source of truth) of what differs,
- * stage by stage, then prune of what is no longer rendered. A no-op cycle writes nothing. Errors
- * of single objects are collected, not thrown: the next cycle retries them.
+ * Objects to create whose name is already taken by an object this repo does not own (another
+ * repo's, hand-made, or being deleted): one GET each, only for objects this repo does not have yet.
  */
-export async function applyDesired(cluster: Cluster, desired: readonly DesiredObject[], opts: ApplyOptions): Promise<ApplyReport> {
-  const live = opts.live ?? (await listManaged(cluster, desired.map((d) => d.object)));
+async function findConflicts(cluster: Cluster, creates: readonly KubeObject[], identity: RepoIdentity, limit: number): Promise<OwnershipConflict[]> {
+  const out: OwnershipConflict[] = [];
+  await pool(creates, limit, async (o) => {
+    const found = await cluster.get(refOf(o));
+    if (!found || ownedBy(found, identity)) return;
+    const c: OwnershipConflict = { key: keyOf(o), message: conflictMessage(o, identity) };
+    const labels = o.metadata.labels ?? {};
+    if (labels[LABEL_INTENT]) c.intentId = labels[LABEL_INTENT];
+    if (labels[LABEL_TENANT]) c.tenant = labels[LABEL_TENANT];
+    out.push(c);
+  });
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/** Desired objects that touch a conflict: the conflicting intent's (or tenant's) objects are held back whole. */
+function blockedBy(conflicts: readonly OwnershipConflict[]): (o: KubeObject) => boolean {
+  const intents = new Set<string>();
+  const tenants = new Set<string>();
+  const keys = new Set<string>();
+  for (const c of conflicts) {
+    keys.add(c.key);
+    if (c.intentId) intents.add(c.intentId);
+    else if (c.tenant) tenants.add(c.tenant);
+  }
+  return (o) => {
+    const labels = o.metadata.labels ?? {};
+    return keys.has(keyOf(o)) || (labels[LABEL_INTENT] !== undefined && intents.has(labels[LABEL_INTENT])) || (labels[LABEL_TENANT] !== undefined && tenants.has(labels[LABEL_TENANT]));
+  };
+}
+
+/**
+ * Server-side apply (field manager `flare`) of what differs, stage by stage, then prune of what is
+ * no longer rendered. Every object carries this repo's identity. Objects the repo already owns are
+ * applied with force (Git is the source of truth); an object it does not own yet is created only
+ * when no object of that name exists: otherwise nothing of its intent (or tenant) is applied and a
+ * conflict is reported. A no-op cycle writes nothing. Errors of single objects are collected, not
+ * thrown: the next cycle retries them.
+ */
+export async function applyDesired(cluster: Cluster, rendered: readonly DesiredObject[], opts: ApplyOptions): Promise<ApplyReport> {
+  const identity = opts.scope.identity;
+  const desired = rendered.map((d) => ({ object: stampIdentity(d.object, identity), wave: d.wave }));
+  const live = opts.live ?? (await listManaged(cluster, identity, desired.map((d) => d.object)));
   const plan = planApply(desired, live, opts.scope);
-  const report: ApplyReport = { applied: 0, pruned: 0, unchanged: plan.unchanged, errors: [] };
+  const report: ApplyReport = { applied: 0, pruned: 0, unchanged: plan.unchanged, errors: [], conflicts: [] };
   const limit = opts.concurrency ?? 8;
+  const owned = new Set(live.map(keyOf));
+  try {
+    report.conflicts = await findConflicts(cluster, plan.apply.filter((o) => !owned.has(keyOf(o))), identity, limit * 2);
+  } catch (err) {
+    // unknown whether the names are free: create nothing new this cycle
+    report.errors.push({ key: 'ownership check', error: errorText(err) });
+    plan.apply = plan.apply.filter((o) => owned.has(keyOf(o)));
+  }
+  if (report.conflicts.length > 0) {
+    const blocked = blockedBy(report.conflicts);
+    plan.apply = plan.apply.filter((o) => !blocked(o));
+  }
   const waveOf = new Map(desired.map((d) => [keyOf(d.object), d.wave]));
   // apply group by group (wave, then Tenant/Namespace before the rest): later stages need earlier ones
   const groups: KubeObject[][] = [];
@@ -213,7 +279,8 @@ export async function applyDesired(cluster: Cluster, desired: readonly DesiredOb
   for (const group of groups) {
     await pool(group, limit, async (o) => {
       try {
-        await cluster.apply(o, { fieldManager: FIELD_MANAGER, force: true });
+        // a create is not forced: should an object of that name appear meanwhile, its fields are not taken
+        await cluster.apply(o, { fieldManager: FIELD_MANAGER, force: owned.has(keyOf(o)) });
         report.applied++;
       } catch (err) {
         report.errors.push({ key: keyOf(o), error: errorText(err) });

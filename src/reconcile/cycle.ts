@@ -21,6 +21,9 @@ import { advance, type TenantUsage } from './state-machine.js';
 import { addClaims, choiceOrder, pendingClaims } from './order.js';
 import { parseStatus } from '../status/parse.js';
 import { LeadershipLostError } from '../errors.js';
+import { conflictsByIntent, ownedForIntent, repoIdentity, withConflicts, type RepoIdentity } from './ownership.js';
+import { trustedStatuses } from './rebuild-statuses.js';
+import { assertRoots } from './roots.js';
 
 export const RENDERED_DIR = 'rendered';
 export const STATUS_DIR = 'status';
@@ -47,6 +50,8 @@ export interface CycleDeps {
   loadRepo: (dir: string) => Promise<RepoModel>;
   loadTemplates: (dir: string) => Promise<TemplateSet>;
   overrides?: ConfigOverrides;
+  /** Which repo this is: every applied object carries it, and only its objects are changed or pruned. */
+  identity?: RepoIdentity;
   /** Test hook: runs after the first apply and before the status commit (crash-between tests). */
   afterApply?: () => Promise<void> | void;
   /**
@@ -200,6 +205,9 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   };
   const head = await git.sync();
   lap('sync');
+  // a symlinked or unreadable intents/, tenants/ or status/ would read as another repo or as empty
+  await assertRoots(git.dir);
+  const identity = deps.identity ?? repoIdentity({ path: git.dir });
   const loaded = await deps.loadRepo(git.dir);
   const config = withOverrides(loaded.config, deps.overrides);
   const model: RepoModel = { ...loaded, config };
@@ -211,28 +219,36 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const renderedFiles = await readTree(git.dir, RENDERED_DIR);
   lap('load');
   const intents = [...model.intents].sort((a, b) => cmp(a.tenant, b.tenant) || cmp(a.name, b.name));
-  const scope = pruneScope(model, statusFiles, guard.tenants);
+  const scope: PruneScope = { identity, protectedTenants: guard.tenants };
   const allowPrune = !guard.all;
   const protect = (tenant: string): boolean => guard.all || guard.tenants.has(tenant);
+  // objects Argo CD applied (observe mode) carry no repo identity
+  const own = deps.mode === 'apply' ? identity : undefined;
+
+  // 0. status from the cluster where the status file is missing, broken or contradicts it
+  const firstLive = await listManaged(cluster, own);
+  const trusted = await trustedStatuses({ intents, model, statusFiles, fileOf: (i) => statusPath(i.tenant, i.name), live: firstLive, config, now: deps.now(), log, observe: () => observeCluster(cluster, config, own) });
+  lap('trust');
 
   // 1. apply what the committed status unlocks
-  const first = deps.render(model, templates);
+  const first = deps.render({ ...model, statuses: trusted }, templates);
   lap('render');
-  let applyReport: ApplyReport = { applied: 0, pruned: 0, unchanged: 0, errors: [] };
+  let applyReport: ApplyReport = { applied: 0, pruned: 0, unchanged: 0, errors: [], conflicts: [] };
   if (deps.mode === 'apply') {
     await fenced(deps, 'apply');
-    applyReport = await applyDesired(cluster, desiredOf(first), { scope, prune: allowPrune });
+    applyReport = await applyDesired(cluster, desiredOf(first), { scope, prune: allowPrune, live: firstLive });
+    for (const c of applyReport.conflicts.slice(0, 5)) log(`ownership: ${c.key}: ${c.message}`);
     for (const e of applyReport.errors.slice(0, 5)) log(`apply: ${e.key}: ${e.error}`);
   }
   await deps.afterApply?.();
   lap('apply');
 
   // 2. observe and decide
-  const observed: Observed = await observeCluster(cluster, config);
+  const observed: Observed = await observeCluster(cluster, config, own);
   lap('observe');
   const now = deps.now();
   const tenantsByName = new Map(model.tenants.map((t) => [t.name, t]));
-  const statuses = new Map(model.statuses);
+  const statuses = new Map(trusted);
   const usage = new Map<string, TenantUsage>();
   for (const i of intents) {
     const u = usage.get(i.tenant) ?? { gpus: 0, hourly_cost: 0 };
@@ -257,8 +273,15 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
     usage.set(intent.tenant, { gpus: others.gpus + after.gpus, hourly_cost: others.hourly_cost + after.hourly_cost });
     statuses.set(intent.id, r.status);
     addClaims(claims, r.status, before, intent.spec.resources.gpu.count);
-    rediscover.push(...r.rediscover);
+    // only Solvers found in the cluster with this repo's identity and this intent's id: a name read
+    // from a status file never deletes anything
+    rediscover.push(...r.rediscover.filter((n) => ownedForIntent(observed.solvers.get(n), identity, intent.id)));
     byId.set(intent.id, phaseOf(r.status));
+  }
+  for (const [id, messages] of conflictsByIntent(applyReport, intents)) {
+    const s = withConflicts(statuses.get(id)!, model.statuses.get(id), messages, now);
+    statuses.set(id, s);
+    byId.set(id, phaseOf(s));
   }
   const phases = intents.map((i) => byId.get(i.id)!);
   for (const ip of phases) if (statuses.get(ip.id) !== model.statuses.get(ip.id)) changed.push(ip);
@@ -340,7 +363,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
         .delete({ apiVersion: API.nodecore, kind: 'Solver', namespace: config.namespaces.fluidos, name })
         .catch((err) => log(`rediscover ${name}: ${(err as Error).message}`));
     }
-    const live = await listManaged(cluster, desiredOf(next).map((d) => d.object));
+    const live = await listManaged(cluster, identity, desiredOf(next).map((d) => d.object));
     result.postApply = await applyDesired(cluster, desiredOf(next), { scope, prune: allowPrune, live });
     for (const e of result.postApply.errors.slice(0, 5)) log(`apply: ${e.key}: ${e.error}`);
     lap('postApply');
@@ -359,19 +382,4 @@ function phaseOf(s: IntentStatus): IntentPhase {
   const providers = [...new Set(s.placements.map((p) => p.chosen?.provider).filter((p): p is string => !!p))];
   if (providers.length) ip.provider = providers.join(',');
   return ip;
-}
-
-/** This repo's intents (current ones and those whose status file still exists) and tenants. */
-function pruneScope(model: RepoModel, statusFiles: ReadonlyMap<string, string>, protectedSet: ReadonlySet<string>): PruneScope {
-  const intentIds = new Set(model.intents.map((i) => i.id));
-  const tenants = new Set(model.tenants.map((t) => t.name));
-  for (const i of model.intents) tenants.add(i.tenant);
-  for (const p of statusFiles.keys()) {
-    const parts = p.split('/');
-    if (parts.length !== 3) continue;
-    const tenant = parts[1]!;
-    intentIds.add(intentId(tenant, parts[2]!.replace(/\.(ya?ml|json)$/, '')));
-    tenants.add(tenant);
-  }
-  return { intentIds, tenants, protectedTenants: protectedSet };
 }

@@ -21,6 +21,8 @@ export class ReconcilerMetrics {
   cycles = 0;
   cycleFailures = 0;
   leader = false;
+  /** Rendered objects held back last cycle because an object of that name is not this repo's. */
+  ownershipConflicts = 0;
   private durations: number[] = DURATION_BUCKETS.map(() => 0);
   private durationSum = 0;
   private durationCount = 0;
@@ -67,6 +69,7 @@ export class ReconcilerMetrics {
       lines.push(`flare_git_failures_total{reason="${reason.replace(/[^a-z0-9-]/gi, '_')}"} ${n}`);
     }
     counter('flare_leadership_lost_total', 'Cycles stopped before a write because the leader lease was lost.', this.leadershipLost);
+    lines.push('# HELP flare_ownership_conflicts Rendered objects not applied: an object of that name exists without this repo\'s identity.', '# TYPE flare_ownership_conflicts gauge', `flare_ownership_conflicts ${this.ownershipConflicts}`);
     lines.push('# HELP flare_leader 1 when this reconciler holds the lease.', '# TYPE flare_leader gauge', `flare_leader ${this.leader ? 1 : 0}`);
     return lines.join('\n') + '\n';
   }

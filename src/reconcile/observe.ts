@@ -4,6 +4,7 @@ import type { Intent } from '../intent/model.js';
 import type { KubeObject } from '../k8s/object.js';
 import { API } from '../fluidos/types.js';
 import { LABEL_INTENT, MANAGED_BY } from '../k8s/names.js';
+import { LABEL_REPO, type RepoIdentity } from './ownership.js';
 
 export const REMOTE_CLUSTER_LABEL = 'liqo.io/remote-cluster-id';
 export const VIRTUAL_NODE_SELECTOR = 'liqo.io/type=virtual-node';
@@ -89,13 +90,28 @@ function byName(a: KubeObject, b: KubeObject): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/** Kinds only FLARE creates: an object of another repo (or a hand-made one) is no evidence for this repo. */
+const OWN_KINDS = new Set(['Solver', 'NamespaceOffloading', 'Deployment', 'Job']);
+
+/**
+ * Whether the state machine may read `x`: objects another repo applied never are, and of the kinds
+ * only FLARE creates, only this repo's. FLUIDOS's own objects (candidates, contracts, Reservations
+ * in fluidos mode) carry no repo label and are kept.
+ */
+export function visibleTo(x: KubeObject, identity: RepoIdentity): boolean {
+  const repo = x.metadata.labels?.[LABEL_REPO];
+  if (repo !== undefined) return repo === identity.id;
+  return !OWN_KINDS.has(x.kind);
+}
+
 /**
  * The pure twin of observe(): indexes a flat list of objects. Objects being deleted are left out
- * (a Reservation with a deletionTimestamp is as good as gone for the state machine).
+ * (a Reservation with a deletionTimestamp is as good as gone for the state machine); with an
+ * identity, so are objects this repo may not read (visibleTo).
  */
-export function indexObjects(objects: readonly KubeObject[]): Observed {
+export function indexObjects(objects: readonly KubeObject[], identity?: RepoIdentity): Observed {
   const o = emptyObserved();
-  const sorted = [...objects].filter((x) => !x.metadata.deletionTimestamp).sort(byName);
+  const sorted = [...objects].filter((x) => !x.metadata.deletionTimestamp && (!identity || visibleTo(x, identity))).sort(byName);
   for (const obj of sorted) {
     const name = obj.metadata.name;
     switch (obj.kind) {
@@ -149,7 +165,7 @@ export function indexObjects(objects: readonly KubeObject[]): Observed {
  * Lists every observed kind once (label selectors and the FLUIDOS namespace keep the lists
  * small) and indexes them. Every intent shares the one index.
  */
-export async function observeCluster(cluster: Cluster, config: FlareConfig): Promise<Observed> {
+export async function observeCluster(cluster: Cluster, config: FlareConfig, identity?: RepoIdentity): Promise<Observed> {
   const lists = await Promise.all(
     OBSERVED_KINDS.map((k) => {
       const opts: { namespace?: string; labelSelector?: string } = {};
@@ -158,7 +174,7 @@ export async function observeCluster(cluster: Cluster, config: FlareConfig): Pro
       return cluster.list(k.apiVersion, k.kind, opts).then((items) => items.map((i) => withKind(i, k)));
     }),
   );
-  return indexObjects(lists.flat());
+  return indexObjects(lists.flat(), identity);
 }
 
 /** List items may come without apiVersion/kind (a real API server omits them). */

@@ -17,6 +17,7 @@ import type { Decision, RankInput } from '../select/types.js';
 import { runCycle, type ConfigOverrides, type CycleResult, type LogFn, type ReconcileMode } from './cycle.js';
 import { LeaderElector, type LeaderElectionOptions } from './leader.js';
 import { ReconcilerMetrics } from './metrics.js';
+import { repoIdentity } from './ownership.js';
 import { OBSERVED_KINDS } from './observe.js';
 import { withRetries } from './retry.js';
 import { GitError, LeadershipLostError } from '../errors.js';
@@ -99,6 +100,7 @@ export async function startReconciler(opts: ReconcilerOptions): Promise<Reconcil
   const cluster = withRetries(opts.cluster);
   const git = opts.git ?? (await openRepo(opts.repo));
   const metrics = new ReconcilerMetrics();
+  const identity = repoIdentity(opts.repo);
   const elector = opts.leaderElection ? new LeaderElector(cluster, opts.leaderElection, now) : undefined;
   const templatesCache = new Map<string, TemplateSet>();
   let last: CycleResult | undefined;
@@ -158,7 +160,9 @@ export async function startReconciler(opts: ReconcilerOptions): Promise<Reconcil
       if (elector) deps.fence = async () => (await electionStep()) && elector.isLeader();
       if (opts.overrides) deps.overrides = opts.overrides;
       if (opts.afterApply) deps.afterApply = opts.afterApply;
+      deps.identity = identity;
       const r = await runCycle(deps);
+      metrics.ownershipConflicts = r.apply.conflicts.length;
       metrics.observeCycle((Date.now() - started) / 1000);
       metrics.applies += r.apply.applied + (r.postApply?.applied ?? 0);
       metrics.prunes += r.apply.pruned + (r.postApply?.pruned ?? 0);
