@@ -143,6 +143,24 @@ describe.skipIf(!kubectl)('deploy/ (kustomize base for the reconciler)', () => {
     expect(one('Role').metadata.namespace).toBe(sa.metadata.namespace);
   });
 
+  test('overlays/argocd: the same install in Argo CD mode, --no-apply and read-only RBAC covering what it observes', () => {
+    const out = execFileSync('kubectl', ['kustomize', path.join(repoRoot, 'deploy', 'overlays', 'argocd')], { encoding: 'utf8' });
+    const objs = parseAllDocuments(out).map((d) => d.toJS());
+    for (const o of objs) expect(() => new MODELS[o.kind]!(o).validate(), `${o.kind} ${o.metadata.name}`).not.toThrow();
+    const c = objs.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0];
+    expect(c.args).toContain('--no-apply');
+    const program = buildProgram({ exitCode: 0, stdout: sink().stream, stderr: sink().stream, cwd: repoRoot, env: {} });
+    expect(program.commands.find((x) => x.name() === 'reconcile')!.options.some((o) => o.long === '--no-apply')).toBe(true);
+    const rules = objs.find((o) => o.kind === 'ClusterRole').rules as Rule[];
+    for (const r of rules) expect(r.verbs.sort()).toEqual(['list', 'watch']);
+    for (const k of OBSERVED_KINDS) {
+      for (const verb of ['list', 'watch']) {
+        const q = { verb, group: groupOf(k.apiVersion), resource: resourceOf(k.apiVersion, k.kind) };
+        expect(rules.some((r) => ruleAllows(r, q)), JSON.stringify(q)).toBe(true);
+      }
+    }
+  });
+
   describe('RBAC against the requests the reconciler really makes (sandbox e2e)', () => {
     let world: World;
     const log: Request[] = [];
