@@ -173,6 +173,7 @@ describe.skipIf(!kubectl)('deploy/ (kustomize base for the reconciler)', () => {
       const leaseNs = one('Role').metadata.namespace;
       // the base creates its namespace; the sandbox starts without it
       await world.cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: leaseNs } }, { fieldManager: 'test' });
+      world.sandbox.server.resetStats();
       const rec = await world.start({
         cluster: recording(world.cluster, log),
         leaderElection: { namespace: leaseNs, name: 'flare-reconciler', identity: 'rbac-test', leaseSeconds: 15 },
@@ -186,6 +187,17 @@ describe.skipIf(!kubectl)('deploy/ (kustomize base for the reconciler)', () => {
       expect(log.some((q) => q.resource === 'leases')).toBe(true);
       const denied = [...new Set(log.filter((q) => !allowed(q)).map((q) => JSON.stringify(q)))];
       expect(denied).toEqual([]);
+      // the API server's own count of write requests by kind agrees (HTTP level, not just the Cluster interface)
+      const httpVerb: Record<string, string> = { apply: 'patch', patch: 'patch', create: 'create', update: 'update', delete: 'delete', deletecollection: 'deletecollection' };
+      const writes = world.sandbox.server.stats().writesByKind;
+      expect(Object.keys(writes).length).toBeGreaterThan(3);
+      for (const [kind, verbs] of Object.entries(writes)) {
+        const k = DEFAULT_KINDS.find((x) => x.kind === kind)!;
+        for (const v of Object.keys(verbs)) {
+          const q = { verb: httpVerb[v]!, group: k.group, resource: k.plural, ...(kind === 'Lease' ? { namespace: leaseNs } : {}) };
+          expect(allowed(q), `${v} ${kind}`).toBe(true);
+        }
+      }
 
       // what the code declares it applies/prunes and observes, plus what was seen
       const justified = new Set<string>();
