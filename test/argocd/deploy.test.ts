@@ -93,6 +93,22 @@ function recording(inner: Cluster, log: Request[]): Cluster {
   };
 }
 
+describe('Dockerfile', () => {
+  test('copies only sources that exist, installs the packed package, and runs as the uid the Deployment expects', async () => {
+    const { readFileSync, existsSync } = await import('node:fs');
+    const text = readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
+    const copies = [...text.matchAll(/^COPY (?!--from)(.+) (\S+)$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+    expect(copies.length).toBeGreaterThan(5);
+    for (const c of copies) expect(existsSync(path.join(repoRoot, c)), c).toBe(true);
+    expect(text).toMatch(/npm pack/);
+    expect(text).toMatch(/npm install -g \/tmp\/flare\.tgz/);
+    expect(text).toMatch(/^USER 1000:1000$/m);
+    const d = parseAllDocuments(readFileSync(path.join(repoRoot, 'deploy', 'base', 'deployment.yaml'), 'utf8'))[0]!.toJS();
+    expect(d.spec.template.spec.securityContext.runAsUser).toBe(1000);
+    expect(text).toMatch(/ENTRYPOINT \["\/usr\/bin\/tini", "--", "flare"\]/);
+  });
+});
+
 describe.skipIf(!kubectl)('deploy/ (kustomize base for the reconciler)', () => {
   test('kubectl kustomize deploy/ builds, and every object validates against kubernetes-models', () => {
     expect(objects.map((o) => o.kind).sort()).toEqual(Object.keys(MODELS).sort());
