@@ -131,6 +131,7 @@ function workflow(o: ScaffoldOptions): string {
     `    branches: [${o.branch}]`,
     'permissions:',
     '  contents: read',
+    ...(o.has.plan ? ['  pull-requests: write'] : []),
     'jobs:',
     '  check:',
     '    runs-on: ubuntu-latest',
@@ -155,9 +156,13 @@ function workflow(o: ScaffoldOptions): string {
   lines.push('      - name: rendered/ is up to date', '        run: flare render --check');
   if (o.has.plan) {
     lines.push(
-      '      - name: plan',
+      '      - name: plan (posted on the pull request)',
       '        if: github.event_name == \'pull_request\'',
-      '        run: flare plan --output markdown > plan.md',
+      '        env:',
+      '          GH_TOKEN: ${{ github.token }}',
+      '        run: |',
+      '          flare plan --output markdown > plan.md',
+      '          gh pr comment "${{ github.event.pull_request.number }}" --body-file plan.md --edit-last || gh pr comment "${{ github.event.pull_request.number }}" --body-file plan.md',
     );
   }
   const future: string[] = [];

@@ -93,6 +93,22 @@ function recording(inner: Cluster, log: Request[]): Cluster {
   };
 }
 
+describe('Dockerfile', () => {
+  test('copies only sources that exist, installs the packed package, and runs as the uid the Deployment expects', async () => {
+    const { readFileSync, existsSync } = await import('node:fs');
+    const text = readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8');
+    const copies = [...text.matchAll(/^COPY (?!--from)(.+) (\S+)$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+    expect(copies.length).toBeGreaterThan(5);
+    for (const c of copies) expect(existsSync(path.join(repoRoot, c)), c).toBe(true);
+    expect(text).toMatch(/npm pack/);
+    expect(text).toMatch(/npm install -g \/tmp\/flare\.tgz/);
+    expect(text).toMatch(/^USER 1000:1000$/m);
+    const d = parseAllDocuments(readFileSync(path.join(repoRoot, 'deploy', 'base', 'deployment.yaml'), 'utf8'))[0]!.toJS();
+    expect(d.spec.template.spec.securityContext.runAsUser).toBe(1000);
+    expect(text).toMatch(/ENTRYPOINT \["\/usr\/bin\/tini", "--", "flare"\]/);
+  });
+});
+
 describe.skipIf(!kubectl)('deploy/ (kustomize base for the reconciler)', () => {
   test('kubectl kustomize deploy/ builds, and every object validates against kubernetes-models', () => {
     expect(objects.map((o) => o.kind).sort()).toEqual(Object.keys(MODELS).sort());
@@ -143,6 +159,24 @@ describe.skipIf(!kubectl)('deploy/ (kustomize base for the reconciler)', () => {
     expect(one('Role').metadata.namespace).toBe(sa.metadata.namespace);
   });
 
+  test('overlays/argocd: the same install in Argo CD mode, --no-apply and read-only RBAC covering what it observes', () => {
+    const out = execFileSync('kubectl', ['kustomize', path.join(repoRoot, 'deploy', 'overlays', 'argocd')], { encoding: 'utf8' });
+    const objs = parseAllDocuments(out).map((d) => d.toJS());
+    for (const o of objs) expect(() => new MODELS[o.kind]!(o).validate(), `${o.kind} ${o.metadata.name}`).not.toThrow();
+    const c = objs.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0];
+    expect(c.args).toContain('--no-apply');
+    const program = buildProgram({ exitCode: 0, stdout: sink().stream, stderr: sink().stream, cwd: repoRoot, env: {} });
+    expect(program.commands.find((x) => x.name() === 'reconcile')!.options.some((o) => o.long === '--no-apply')).toBe(true);
+    const rules = objs.find((o) => o.kind === 'ClusterRole').rules as Rule[];
+    for (const r of rules) expect(r.verbs.sort()).toEqual(['list', 'watch']);
+    for (const k of OBSERVED_KINDS) {
+      for (const verb of ['list', 'watch']) {
+        const q = { verb, group: groupOf(k.apiVersion), resource: resourceOf(k.apiVersion, k.kind) };
+        expect(rules.some((r) => ruleAllows(r, q)), JSON.stringify(q)).toBe(true);
+      }
+    }
+  });
+
   describe('RBAC against the requests the reconciler really makes (sandbox e2e)', () => {
     let world: World;
     const log: Request[] = [];
@@ -155,6 +189,7 @@ describe.skipIf(!kubectl)('deploy/ (kustomize base for the reconciler)', () => {
       const leaseNs = one('Role').metadata.namespace;
       // the base creates its namespace; the sandbox starts without it
       await world.cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: leaseNs } }, { fieldManager: 'test' });
+      world.sandbox.server.resetStats();
       const rec = await world.start({
         cluster: recording(world.cluster, log),
         leaderElection: { namespace: leaseNs, name: 'flare-reconciler', identity: 'rbac-test', leaseSeconds: 15 },
@@ -168,6 +203,17 @@ describe.skipIf(!kubectl)('deploy/ (kustomize base for the reconciler)', () => {
       expect(log.some((q) => q.resource === 'leases')).toBe(true);
       const denied = [...new Set(log.filter((q) => !allowed(q)).map((q) => JSON.stringify(q)))];
       expect(denied).toEqual([]);
+      // the API server's own count of write requests by kind agrees (HTTP level, not just the Cluster interface)
+      const httpVerb: Record<string, string> = { apply: 'patch', patch: 'patch', create: 'create', update: 'update', delete: 'delete', deletecollection: 'deletecollection' };
+      const writes = world.sandbox.server.stats().writesByKind;
+      expect(Object.keys(writes).length).toBeGreaterThan(3);
+      for (const [kind, verbs] of Object.entries(writes)) {
+        const k = DEFAULT_KINDS.find((x) => x.kind === kind)!;
+        for (const v of Object.keys(verbs)) {
+          const q = { verb: httpVerb[v]!, group: k.group, resource: k.plural, ...(kind === 'Lease' ? { namespace: leaseNs } : {}) };
+          expect(allowed(q), `${v} ${kind}`).toBe(true);
+        }
+      }
 
       // what the code declares it applies/prunes and observes, plus what was seen
       const justified = new Set<string>();

@@ -108,3 +108,20 @@ describe('flare init', () => {
     expect((await runFlare(['init', '--tenant', 'Bad_Name'], tempDir())).code).toBe(2);
   });
 });
+
+describe('scaffold (pure)', () => {
+  test('with validate --base and plan available, the workflow runs them (plan as a pull request comment)', async () => {
+    const { scaffold } = await import('../../src/init/scaffold.js');
+    const base = { tenant: 't', repoURL: 'https://git.example.com/r.git', branch: 'main', version: '1.2.3', packageName: 'flare-gitops', schemas: {} };
+    const wfOf = (has: { validateBase: boolean; plan: boolean }) => parse(scaffold({ ...base, has }).find((f) => f.path === '.github/workflows/flare.yml')!.content);
+    const full = wfOf({ validateBase: true, plan: true });
+    const runs: string[] = full.jobs.check.steps.flatMap((s: { run?: string }) => (s.run ? [s.run] : []));
+    expect(runs).toContain('npm install -g flare-gitops@1.2.3');
+    expect(runs.some((r) => r.startsWith('flare validate --output github --base'))).toBe(true);
+    expect(runs.some((r) => r.includes('flare plan --output markdown') && r.includes('gh pr comment'))).toBe(true);
+    expect(full.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+    const bare = wfOf({ validateBase: false, plan: false });
+    expect(bare.permissions).toEqual({ contents: 'read' });
+    expect(JSON.stringify(bare.jobs)).not.toMatch(/--base|flare plan/);
+  });
+});
