@@ -4,6 +4,7 @@ import type { CliContext } from './main.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { formatDiagnostic, hasErrors } from '../diagnostics.js';
 import { loadRepo } from '../repo/load.js';
+import { rootDiagnostics } from '../reconcile/roots.js';
 
 type OutputFormat = 'text' | 'json' | 'github';
 
@@ -35,6 +36,7 @@ export function validateCommand(ctx: CliContext): Command {
       const repo = path.resolve(ctx.cwd, opts.repo);
       const abs = paths.map((p) => path.resolve(ctx.cwd, p));
       const model = await loadRepo(repo, abs.length ? { paths: abs } : {});
+      model.diagnostics.unshift(...(await rootDiagnostics(repo)));
       const shown = opts.quiet ? model.diagnostics.filter((d) => d.severity === 'error') : model.diagnostics;
       const counts = { error: 0, warning: 0, info: 0 };
       for (const d of model.diagnostics) counts[d.severity]++;
