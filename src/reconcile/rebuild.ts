@@ -49,8 +49,8 @@ export function doubtStatus(intent: Intent, fileText: string | undefined, status
   const live = evidence.length > 0;
   if (fileText === undefined) return live ? 'status file missing while the intent has live objects' : undefined;
   if (!status) return 'status file does not parse';
-  const own = new Set(placementLocations(intent).map((l) => solverName(intent.id, l)));
-  const foreign = status.placements.find((p) => !own.has(p.solver));
+  // names derive from the intent id (a placement of an older spec may have another location)
+  const foreign = status.placements.find((p) => p.solver !== solverName(intent.id, typeof p.location === 'string' ? p.location : undefined));
   if (foreign) return `status names Solver ${foreign.solver}, which is not one of this intent's`;
   if ((status.phase === 'Failed' || status.phase === 'Completed') && live) {
     return `status says ${status.phase} but the intent's objects are live (${evidence.map((o) => `${o.kind} ${o.metadata.name}`).sort().join(', ')})`;
