@@ -31,13 +31,15 @@ const tenantFiles = (tenant: string, ...names: string[]): Record<string, string>
   return files;
 };
 
-/** key → uid of every object of the managed kinds (any label), optionally only those matching `keep`. */
+/** key → uid, labels, annotations and spec of every object of the managed kinds, optionally only those matching `keep`. */
 async function snapshot(cluster: Cluster, keep: (o: KubeObject) => boolean = () => true): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const k of MANAGED_KINDS) {
     for (const o of await cluster.list(k.apiVersion, k.kind)) {
       const obj = o.kind ? o : { ...o, apiVersion: k.apiVersion, kind: k.kind };
-      if (keep(obj) && !obj.metadata.deletionTimestamp) out.set(keyOf(obj), String(obj.metadata.uid));
+      if (keep(obj) && !obj.metadata.deletionTimestamp) {
+        out.set(keyOf(obj), JSON.stringify([obj.metadata.uid, obj.metadata.labels, obj.metadata.annotations, obj.spec ?? null]));
+      }
     }
   }
   return out;
