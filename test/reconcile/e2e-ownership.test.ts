@@ -111,7 +111,7 @@ describe('the reconciler acts only on what its repo created', () => {
     expect(api.message).toMatch(/Namespace flare-team-a-api .*not managed by this repo/);
     expect(ra.metrics()).toMatch(/^flare_ownership_conflicts [1-9]/m);
     const s = await statusOf(a!, 'team-a', 'api');
-    expect(s?.message).toMatch(/not managed by this repo/);
+    expect(s?.message).toMatch(/not managed by this repo.*\(rendered\/team-a\/api\/[^)]+\.yaml\)/);
     // the intent goes: its hand-made namespace stays as it was
     await a!.push({ 'intents/team-a/api.yaml': null }, 'drop api');
     await cycleUntil(ra, (x) => x.intents.length === 1);
