@@ -55,6 +55,10 @@ export function doubtStatus(intent: Intent, fileText: string | undefined, status
   if ((status.phase === 'Failed' || status.phase === 'Completed') && live) {
     return `status says ${status.phase} but the intent's objects are live (${evidence.map((o) => `${o.kind} ${o.metadata.name}`).sort().join(', ')})`;
   }
+  // the reconciler records every phase it sets in the history: a terminal phase it never recorded was written by hand
+  if ((status.phase === 'Failed' || status.phase === 'Completed') && status.history.at(-1)?.phase !== status.phase) {
+    return `status says ${status.phase} but its history does not record it`;
+  }
   return undefined;
 }
 

@@ -71,6 +71,8 @@ describe('doubtStatus', () => {
     expect(doubtStatus(intent, 'text', statusOf(intent, 'Running', 'flare-team-a-api'), [])).toMatch(/Solver flare-team-a-api/);
     expect(doubtStatus(intent, 'text', statusOf(intent, 'Failed'), live)).toMatch(/says Failed .*Deployment web/);
     expect(doubtStatus(intent, 'text', statusOf(intent, 'Completed'), live)).toMatch(/says Completed/);
+    const edited = { ...statusOf(intent, 'Failed'), history: [{ time: T0.toISOString(), phase: 'Discovering' as const, message: 'discovering' }] };
+    expect(doubtStatus(intent, 'text', edited, [])).toMatch(/history does not record it/);
   });
 });
 
@@ -100,6 +102,24 @@ describe('rebuildStatus', () => {
     expect(s.history[0]).toEqual(prev.history[0]);
     const bare = [forIntent(solver(solverName(intent.id)), intent)];
     expect(rebuildStatus({ intent, config, observed: indexObjects(bare, me), now: T0, reason: 'r' })).toBeUndefined();
+  });
+
+  it('fluidos selection: the Reservation FLUIDOS made for this intent\'s Solver', () => {
+    const intent = makeIntent('team-a', 'web', { selection: 'fluidos' });
+    const sv = solverName(intent.id);
+    const world: KubeObject[] = [
+      forIntent(solver(sv), intent),
+      peeringCandidate('pc-mid', [sv], { provider: 'p-mid', rate: 2 }),
+      reservation('fluidos-res-1', sv, 'pc-mid', 'Solved', 'c-1'),
+      contract('c-1', 'liqo-mid'),
+      allocation('fluidos-alloc-1', 'c-1', 'Active'),
+      virtualNode('liqo-mid-vk', 'liqo-mid', true),
+      forIntent(deployment(intent, 1, 1), intent),
+    ];
+    const s = rebuildStatus({ intent, config, observed: indexObjects(world, me), now: T0, reason: 'r' })!;
+    expect(s.selection).toBe('fluidos');
+    expect(s.placements[0]).toMatchObject({ attempt: 1, reservation: { name: 'fluidos-res-1' }, contract: { name: 'c-1' }, remote_cluster_id: 'liqo-mid' });
+    expect(s.placements[0]!.chosen!.candidate).toBe('pc-mid');
   });
 
   it('ignores objects of another repo with the same names', () => {
