@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { Cluster } from '../../src/cluster/types.js';
 import type { KubeObject } from '../../src/k8s/object.js';
 import { keyOf } from '../../src/k8s/object.js';
@@ -185,6 +185,19 @@ describe('status from the cluster', () => {
     expect(forged).not.toBe(text);
     await a.push({ 'status/team-a/web.yaml': forged }, 'fail it by hand');
     await expectStillRunning(a, ra, deploy);
+  });
+
+  it('a status file reverted to before the contract: Allocation and workload stay, status rebuilt', async () => {
+    const { a, ra, deploy } = await runningWeb();
+    const doc = parse((await a.read('status/team-a/web.yaml'))!) as { status: IntentStatus };
+    const p = doc.status.placements[0]!;
+    for (const k of ['contract', 'allocation', 'remote_cluster_id', 'virtual_node'] as const) delete p[k];
+    delete doc.status.workload;
+    doc.status.phase = 'Reserving';
+    await a.push({ 'status/team-a/web.yaml': stringify(doc) }, 'revert the status by hand');
+    const s = await expectStillRunning(a, ra, deploy);
+    expect(s.placements[0]!.contract).toBeDefined();
+    expect(s.history.some((h) => h.message.includes('older than the cluster'))).toBe(true);
   });
 
   it('a symlinked status/ root is an error before anything is applied or pruned', async () => {

@@ -57,7 +57,9 @@ describe('doubtStatus', () => {
 
   it('believes a readable status of this intent, and a missing one while nothing is live', () => {
     expect(live.map((o) => o.kind).sort()).toEqual(['Allocation', 'Deployment', 'Reservation']);
-    expect(doubtStatus(intent, 'text', statusOf(intent, 'Running'), live)).toBeUndefined();
+    const running = statusOf(intent, 'Running');
+    running.placements[0] = { ...running.placements[0]!, chosen: { candidate: 'pc-mid' } as never, contract: { name: 'contract-1', liqo_id: 'liqo-mid' }, remote_cluster_id: 'liqo-mid' };
+    expect(doubtStatus(intent, 'text', running, live)).toBeUndefined();
     expect(doubtStatus(intent, undefined, undefined, [])).toBeUndefined();
     expect(doubtStatus(intent, 'text', statusOf(intent, 'Failed'), [])).toBeUndefined();
     // a status of an older spec (one placement per region then) is the state machine's to restart
@@ -71,6 +73,15 @@ describe('doubtStatus', () => {
     expect(doubtStatus(intent, 'text', statusOf(intent, 'Running', 'flare-team-a-api'), [])).toMatch(/Solver flare-team-a-api/);
     expect(doubtStatus(intent, 'text', statusOf(intent, 'Failed'), live)).toMatch(/says Failed .*Deployment web/);
     expect(doubtStatus(intent, 'text', statusOf(intent, 'Completed'), live)).toMatch(/says Completed/);
+    // a flare-mode status behind the cluster: no choice, or no contract, for live objects of its attempt
+    expect(doubtStatus(intent, 'text', statusOf(intent, 'Discovering'), live)).toMatch(/older than the cluster: Reservation flare-team-a-web-a1/);
+    const s1 = statusOf(intent, 'Reserving');
+    s1.placements[0]!.chosen = { candidate: 'pc-mid' } as never;
+    expect(doubtStatus(intent, 'text', s1, live)).toMatch(/older than the cluster: Allocation flare-team-a-web-a1/);
+    s1.placements[0]!.contract = { name: 'contract-1', liqo_id: 'liqo-mid' };
+    expect(doubtStatus(intent, 'text', s1, live)).toBeUndefined();
+    // after a failover the status is ahead of the cluster (attempt 2, nothing created yet): believed
+    expect(doubtStatus(intent, 'text', { ...statusOf(intent, 'Reserving'), placements: [{ solver: solverName(intent.id), attempt: 2 }] }, live)).toBeUndefined();
     const edited = { ...statusOf(intent, 'Failed'), history: [{ time: T0.toISOString(), phase: 'Discovering' as const, message: 'discovering' }] };
     expect(doubtStatus(intent, 'text', edited, [])).toMatch(/history does not record it/);
   });
