@@ -215,7 +215,17 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
 
   // 0. status from the cluster where the status file is missing, broken or contradicts it
   const firstLive = await listManaged(cluster, own);
-  const trusted = await trustedStatuses({ intents, model, statusFiles, fileOf: (i) => statusPath(i.tenant, i.name), live: firstLive, config, now: deps.now(), log, observe: () => observeCluster(cluster, config, own) });
+  const trusted = await trustedStatuses({
+    intents,
+    model,
+    statusFiles,
+    fileOf: (i) => statusPath(i.tenant, i.name),
+    live: firstLive,
+    config,
+    now: deps.now(),
+    log,
+    observe: () => observeCluster(cluster, config, own),
+  });
   lap('trust');
 
   // 1. apply what the committed status unlocks
