@@ -5,6 +5,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import { formatDiagnostic, hasErrors, sortDiagnostics } from '../diagnostics.js';
 import { loadRepo } from '../repo/load.js';
 import { templateDiagnostics } from '../render/template-check.js';
+import { rootDiagnostics } from '../reconcile/roots.js';
 
 type OutputFormat = 'text' | 'json' | 'github';
 
@@ -37,7 +38,7 @@ export function validateCommand(ctx: CliContext): Command {
       const abs = paths.map((p) => path.resolve(ctx.cwd, p));
       const loaded = await loadRepo(repo, abs.length ? { paths: abs } : {});
       // templates are checked against the render policy too (a repo may override them)
-      const model = { ...loaded, diagnostics: sortDiagnostics([...loaded.diagnostics, ...(await templateDiagnostics(repo, loaded))]) };
+      const model = { ...loaded, diagnostics: sortDiagnostics([...(await rootDiagnostics(repo)), ...loaded.diagnostics, ...(await templateDiagnostics(repo, loaded))]) };
       const shown = opts.quiet ? model.diagnostics.filter((d) => d.severity === 'error') : model.diagnostics;
       const counts = { error: 0, warning: 0, info: 0 };
       for (const d of model.diagnostics) counts[d.severity]++;

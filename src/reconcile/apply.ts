@@ -29,6 +29,11 @@ export const MANAGED_KINDS: readonly { apiVersion: string; kind: string }[] = [
 export interface DesiredObject {
   object: KubeObject;
   wave: number;
+  /** Whose object it is (the renderer knows even when a template drops the labels). */
+  intentId?: string;
+  tenant?: string;
+  /** Where it was rendered (e.g. `rendered/team-a/web/namespace.yaml`), for located errors. */
+  source?: string;
 }
 
 /**
@@ -209,22 +214,32 @@ export interface ApplyOptions {
  * Objects to create whose name is already taken by an object this repo does not own (another
  * repo's, hand-made, or being deleted): one GET each, only for objects this repo does not have yet.
  */
-async function findConflicts(cluster: Cluster, creates: readonly KubeObject[], identity: RepoIdentity, limit: number): Promise<OwnershipConflict[]> {
+async function findConflicts(
+  cluster: Cluster,
+  creates: readonly KubeObject[],
+  origin: ReadonlyMap<string, DesiredObject>,
+  identity: RepoIdentity,
+  limit: number,
+): Promise<OwnershipConflict[]> {
   const out: OwnershipConflict[] = [];
   await pool(creates, limit, async (o) => {
     const found = await cluster.get(refOf(o));
     if (!found || ownedBy(found, identity)) return;
-    const c: OwnershipConflict = { key: keyOf(o), message: conflictMessage(o, identity) };
+    const d = origin.get(keyOf(o));
+    const where = d?.source ? ` (${d.source})` : '';
+    const c: OwnershipConflict = { key: keyOf(o), message: conflictMessage(o, identity) + where };
     const labels = o.metadata.labels ?? {};
-    if (labels[LABEL_INTENT]) c.intentId = labels[LABEL_INTENT];
-    if (labels[LABEL_TENANT]) c.tenant = labels[LABEL_TENANT];
+    const intentId = d?.intentId ?? labels[LABEL_INTENT];
+    const tenant = d?.tenant ?? labels[LABEL_TENANT];
+    if (intentId) c.intentId = intentId;
+    if (tenant) c.tenant = tenant;
     out.push(c);
   });
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 /** Desired objects that touch a conflict: the conflicting intent's (or tenant's) objects are held back whole. */
-function blockedBy(conflicts: readonly OwnershipConflict[]): (o: KubeObject) => boolean {
+function blockedBy(conflicts: readonly OwnershipConflict[], origin: ReadonlyMap<string, DesiredObject>): (o: KubeObject) => boolean {
   const intents = new Set<string>();
   const tenants = new Set<string>();
   const keys = new Set<string>();
@@ -235,7 +250,10 @@ function blockedBy(conflicts: readonly OwnershipConflict[]): (o: KubeObject) => 
   }
   return (o) => {
     const labels = o.metadata.labels ?? {};
-    return keys.has(keyOf(o)) || (labels[LABEL_INTENT] !== undefined && intents.has(labels[LABEL_INTENT])) || (labels[LABEL_TENANT] !== undefined && tenants.has(labels[LABEL_TENANT]));
+    const d = origin.get(keyOf(o));
+    const intentId = d?.intentId ?? labels[LABEL_INTENT];
+    const tenant = d?.tenant ?? labels[LABEL_TENANT];
+    return keys.has(keyOf(o)) || (intentId !== undefined && intents.has(intentId)) || (tenant !== undefined && tenants.has(tenant));
   };
 }
 
@@ -249,21 +267,22 @@ function blockedBy(conflicts: readonly OwnershipConflict[]): (o: KubeObject) => 
  */
 export async function applyDesired(cluster: Cluster, rendered: readonly DesiredObject[], opts: ApplyOptions): Promise<ApplyReport> {
   const identity = opts.scope.identity;
-  const desired = rendered.map((d) => ({ object: stampIdentity(d.object, identity), wave: d.wave }));
+  const desired = rendered.map((d) => ({ ...d, object: stampIdentity(d.object, identity) }));
+  const origin = new Map(desired.map((d) => [keyOf(d.object), d]));
   const live = opts.live ?? (await listManaged(cluster, identity, desired.map((d) => d.object)));
   const plan = planApply(desired, live, opts.scope);
   const report: ApplyReport = { applied: 0, pruned: 0, unchanged: plan.unchanged, errors: [], conflicts: [] };
   const limit = opts.concurrency ?? 8;
   const owned = new Set(live.map(keyOf));
   try {
-    report.conflicts = await findConflicts(cluster, plan.apply.filter((o) => !owned.has(keyOf(o))), identity, limit * 2);
+    report.conflicts = await findConflicts(cluster, plan.apply.filter((o) => !owned.has(keyOf(o))), origin, identity, limit * 2);
   } catch (err) {
     // unknown whether the names are free: create nothing new this cycle
     report.errors.push({ key: 'ownership check', error: errorText(err) });
     plan.apply = plan.apply.filter((o) => owned.has(keyOf(o)));
   }
   if (report.conflicts.length > 0) {
-    const blocked = blockedBy(report.conflicts);
+    const blocked = blockedBy(report.conflicts, origin);
     plan.apply = plan.apply.filter((o) => !blocked(o));
   }
   const waveOf = new Map(desired.map((d) => [keyOf(d.object), d.wave]));

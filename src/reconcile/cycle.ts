@@ -15,7 +15,7 @@ import { API } from '../fluidos/types.js';
 import { intentId } from '../k8s/names.js';
 import { toYaml } from '../k8s/serialize.js';
 import { buildCommitMessage } from '../git/message.js';
-import { applyDesired, listManaged, type ApplyReport, type PruneScope } from './apply.js';
+import { applyDesired, listManaged, type ApplyReport, type DesiredObject, type PruneScope } from './apply.js';
 import { observeCluster, type Observed } from './observe.js';
 import { advance, type TenantUsage } from './state-machine.js';
 import { addClaims, choiceOrder, pendingClaims } from './order.js';
@@ -227,7 +227,17 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
 
   // 0. status from the cluster where the status file is missing, broken or contradicts it
   const firstLive = await listManaged(cluster, own);
-  const trusted = await trustedStatuses({ intents, model, statusFiles, fileOf: (i) => statusPath(i.tenant, i.name), live: firstLive, config, now: deps.now(), log, observe: () => observeCluster(cluster, config, own) });
+  const trusted = await trustedStatuses({
+    intents,
+    model,
+    statusFiles,
+    fileOf: (i) => statusPath(i.tenant, i.name),
+    live: firstLive,
+    config,
+    now: deps.now(),
+    log,
+    observe: () => observeCluster(cluster, config, own),
+  });
   lap('trust');
 
   // 1. apply what the committed status unlocks
@@ -372,8 +382,8 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   return result;
 }
 
-function desiredOf(r: RenderResult): { object: RenderResult['objects'][number]['object']; wave: number }[] {
-  return r.objects.map((o) => ({ object: o.object, wave: o.wave }));
+function desiredOf(r: RenderResult): DesiredObject[] {
+  return r.objects.map((o) => ({ object: o.object, wave: o.wave, tenant: o.tenant, source: `${RENDERED_DIR}/${o.path}`, ...(o.intentId ? { intentId: o.intentId } : {}) }));
 }
 
 function phaseOf(s: IntentStatus): IntentPhase {

@@ -2,7 +2,7 @@ import type { FlareConfig } from '../config/model.js';
 import type { Intent } from '../intent/model.js';
 import type { KubeObject } from '../k8s/object.js';
 import type { ChosenCandidate, IntentStatus, Phase, Placement } from '../status/model.js';
-import { LABEL_INTENT, intentNamespace, solverName } from '../k8s/names.js';
+import { LABEL_INTENT, allocationName, intentNamespace, solverName } from '../k8s/names.js';
 import { placementLocations, specHash } from '../intent/spec-hash.js';
 import { offerFromCandidate } from '../select/offer.js';
 import type { Observed } from './observe.js';
@@ -49,11 +49,42 @@ export function doubtStatus(intent: Intent, fileText: string | undefined, status
   const live = evidence.length > 0;
   if (fileText === undefined) return live ? 'status file missing while the intent has live objects' : undefined;
   if (!status) return 'status file does not parse';
-  const own = new Set(placementLocations(intent).map((l) => solverName(intent.id, l)));
-  const foreign = status.placements.find((p) => !own.has(p.solver));
+  // names derive from the intent id (a placement of an older spec may have another location)
+  const foreign = status.placements.find((p) => p.solver !== solverName(intent.id, typeof p.location === 'string' ? p.location : undefined));
   if (foreign) return `status names Solver ${foreign.solver}, which is not one of this intent's`;
   if ((status.phase === 'Failed' || status.phase === 'Completed') && live) {
     return `status says ${status.phase} but the intent's objects are live (${evidence.map((o) => `${o.kind} ${o.metadata.name}`).sort().join(', ')})`;
+  }
+  if ((status.selection ?? intent.spec.selection) === 'flare') {
+    const behind = behindCluster(intent, status, evidence);
+    if (behind) return behind;
+  }
+  // the reconciler records every phase it sets in the history: a terminal phase it never recorded was written by hand
+  if ((status.phase === 'Failed' || status.phase === 'Completed') && status.history.at(-1)?.phase !== status.phase) {
+    return `status says ${status.phase} but its history does not record it`;
+  }
+  return undefined;
+}
+
+/**
+ * A flare-mode status older than the cluster (a revert, a hand edit): the reconciler creates a
+ * Reservation only after committing the choice, and an Allocation only after committing the
+ * contract, and it drops either only with a new attempt. So a live Reservation of a later attempt,
+ * or of this attempt without a choice, or a live Allocation of this attempt without a contract,
+ * means the file lost what the cluster still holds.
+ */
+function behindCluster(intent: Intent, status: IntentStatus, evidence: readonly KubeObject[]): string | undefined {
+  for (const p of status.placements) {
+    const loc = typeof p.location === 'string' ? p.location : undefined;
+    for (const o of evidence) {
+      if (o.kind === 'Reservation' && o.spec?.solverID === p.solver) {
+        const a = attemptOf(o.metadata.name);
+        if (a > p.attempt || (a === p.attempt && !p.chosen)) return `status is older than the cluster: Reservation ${o.metadata.name} is live`;
+      }
+      if (o.kind === 'Allocation' && o.metadata.name === allocationName(intent.id, p.attempt, loc) && !p.contract) {
+        return `status is older than the cluster: Allocation ${o.metadata.name} is live`;
+      }
+    }
   }
   return undefined;
 }

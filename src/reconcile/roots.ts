@@ -1,5 +1,6 @@
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { Diagnostic } from '../diagnostics.js';
 import { IoError } from '../errors.js';
 
 /** The folders whose content decides what is applied and pruned. */
@@ -43,4 +44,18 @@ export async function rootProblems(dir: string): Promise<{ root: string; message
 export async function assertRoots(dir: string): Promise<void> {
   const problems = await rootProblems(dir);
   if (problems.length > 0) throw new IoError(path.join(dir, problems[0]!.root), problems.map((p) => p.message).join('; '));
+}
+
+/** The root problems as located errors, for `flare validate`. */
+export async function rootDiagnostics(dir: string): Promise<Diagnostic[]> {
+  return (await rootProblems(dir)).map((p) => ({
+    severity: 'error' as const,
+    file: p.root,
+    line: 0,
+    column: 0,
+    path: '',
+    code: p.message.includes('symlink') ? 'symlinked-root' : 'unreadable-root',
+    message: p.message,
+    hint: 'the reconciler refuses to apply or prune anything while this holds',
+  }));
 }

@@ -149,4 +149,12 @@ describe('applyDesired and objects this repo does not own', () => {
     expect(r2.pruned).toBe(1);
     expect(cluster.objects().map((o) => o.metadata.name).sort()).toEqual(['flare-i1', 'flare-i3']);
   });
+
+  it('a Capsule Tenant of another repo holds back every object of that tenant, and only of that tenant', async () => {
+    const cluster = createDryRunCluster([stampIdentity(tenantObj('team-a').object, other)], { reflectWrites: true });
+    const r = await applyDesired(cluster, [tenantObj('team-a'), ns('i1'), deploy('i1'), tenantObj('team-b'), ns('i9', 'team-b')], { scope: scope() });
+    expect(r.conflicts).toEqual([expect.objectContaining({ key: 'capsule.clastix.io/v1beta2/Tenant//team-a', tenant: 'team-a' })]);
+    expect(cluster.writes.filter((w) => w.verb === 'apply').map((w) => w.ref.name).sort()).toEqual(['flare-i9', 'team-b']);
+    expect(cluster.objects().find((o) => o.metadata.name === 'team-a')!.metadata.labels?.[LABEL_REPO]).toBe(other.id);
+  });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import type { Cluster } from '../../src/cluster/types.js';
 import type { KubeObject } from '../../src/k8s/object.js';
 import { keyOf } from '../../src/k8s/object.js';
@@ -31,13 +31,15 @@ const tenantFiles = (tenant: string, ...names: string[]): Record<string, string>
   return files;
 };
 
-/** key → uid of every object of the managed kinds (any label), optionally only those matching `keep`. */
+/** key → uid, labels, annotations and spec of every object of the managed kinds, optionally only those matching `keep`. */
 async function snapshot(cluster: Cluster, keep: (o: KubeObject) => boolean = () => true): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const k of MANAGED_KINDS) {
     for (const o of await cluster.list(k.apiVersion, k.kind)) {
       const obj = o.kind ? o : { ...o, apiVersion: k.apiVersion, kind: k.kind };
-      if (keep(obj) && !obj.metadata.deletionTimestamp) out.set(keyOf(obj), String(obj.metadata.uid));
+      if (keep(obj) && !obj.metadata.deletionTimestamp) {
+        out.set(keyOf(obj), JSON.stringify([obj.metadata.uid, obj.metadata.labels, obj.metadata.annotations, obj.spec ?? null]));
+      }
     }
   }
   return out;
@@ -109,7 +111,7 @@ describe('the reconciler acts only on what its repo created', () => {
     expect(api.message).toMatch(/Namespace flare-team-a-api .*not managed by this repo/);
     expect(ra.metrics()).toMatch(/^flare_ownership_conflicts [1-9]/m);
     const s = await statusOf(a!, 'team-a', 'api');
-    expect(s?.message).toMatch(/not managed by this repo/);
+    expect(s?.message).toMatch(/not managed by this repo.*\(rendered\/team-a\/api\/[^)]+\.yaml\)/);
     // the intent goes: its hand-made namespace stays as it was
     await a!.push({ 'intents/team-a/api.yaml': null }, 'drop api');
     await cycleUntil(ra, (x) => x.intents.length === 1);
@@ -183,6 +185,19 @@ describe('status from the cluster', () => {
     expect(forged).not.toBe(text);
     await a.push({ 'status/team-a/web.yaml': forged }, 'fail it by hand');
     await expectStillRunning(a, ra, deploy);
+  });
+
+  it('a status file reverted to before the contract: Allocation and workload stay, status rebuilt', async () => {
+    const { a, ra, deploy } = await runningWeb();
+    const doc = parse((await a.read('status/team-a/web.yaml'))!) as { status: IntentStatus };
+    const p = doc.status.placements[0]!;
+    for (const k of ['contract', 'allocation', 'remote_cluster_id', 'virtual_node'] as const) delete p[k];
+    delete doc.status.workload;
+    doc.status.phase = 'Reserving';
+    await a.push({ 'status/team-a/web.yaml': stringify(doc) }, 'revert the status by hand');
+    const s = await expectStillRunning(a, ra, deploy);
+    expect(s.placements[0]!.contract).toBeDefined();
+    expect(s.history.some((h) => h.message.includes('older than the cluster'))).toBe(true);
   });
 
   it('a symlinked status/ root is an error before anything is applied or pruned', async () => {
