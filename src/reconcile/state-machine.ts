@@ -8,8 +8,11 @@ import { canonicalize } from '../k8s/serialize.js';
 import { offerFromCandidate } from '../select/offer.js';
 import type { Observed } from './observe.js';
 import { placementLocations, specHash } from '../intent/spec-hash.js';
+import { probeSolverName } from '../render/probe.js';
+import { noMatchSummary } from './nomatch.js';
 
 export const HISTORY_LIMIT = 50;
+const RENDER_PREFIX = 'render: ';
 
 export interface TenantUsage {
   gpus: number;
@@ -32,6 +35,8 @@ export interface AdvanceArgs {
    * not both count on the same free GPUs.
    */
   claims?: ReadonlyMap<string, number>;
+  /** Warnings the renderer gave for this intent (GPU overcommit…): they belong in its status. */
+  renderWarnings?: readonly string[];
 }
 
 export interface AdvanceResult {
@@ -60,6 +65,10 @@ interface Ctx {
   nowIso: string;
   /** What the tenant's other intents hold. */
   usage: TenantUsage;
+  /** A NoMatch placement waits for its probe Solver's discovery. */
+  probing?: boolean;
+  /** A NoMatch placement whose probe is re-discovering keeps the suggestions it had. */
+  keepSuggestions?: boolean;
 }
 
 function clone<T>(v: T): T {
@@ -272,11 +281,54 @@ function advanceFlare(ctx: Ctx, p: Placement): PlacementState {
   setList(p, 'runners_up', d.runners_up);
   setList(p, 'rejected', d.rejected);
   if (d.chosen) {
+    delete p.nomatch;
     p.chosen = d.chosen;
     ctx.events.push(`chose ${describeChoice(d.chosen, config.currency)}${loc(p)}, attempt ${p.attempt}`);
     return 'reserving';
   }
+  return explainNoMatch(ctx, p, candidates, solver);
+}
+
+function solverMessage(solver: KubeObject | undefined): string | undefined {
+  const st = solver?.status ?? {};
+  const failed = st.solverPhase?.phase === 'Failed' || st.discoveryPhase === 'Failed' || st.findCandidate === 'Failed';
+  const m: unknown = st.solverPhase?.message;
+  return failed && typeof m === 'string' && m ? m : undefined;
+}
+
+/**
+ * NoMatch: explain it from what the probe Solver (no filters, discovery only) saw, plus what the
+ * placement's own Solver saw. Until the probe has answered, the placement keeps the explanation
+ * it had (a retried probe re-discovers) or records only the Solver's message.
+ */
+function explainNoMatch(ctx: Ctx, p: Placement, candidates: KubeObject[], solver: KubeObject | undefined): PlacementState {
+  const obs = ctx.args.observed;
+  const probeName = probeSolverName(p.solver);
+  const probe = obs.solvers.get(probeName);
+  const solverMsg = solverMessage(solver);
+  if (!probe || !solverDiscoveryDone(probe)) {
+    ctx.probing = true;
+    if (p.nomatch?.summary) {
+      ctx.keepSuggestions = true;
+      if (solverMsg) p.nomatch.solver_message = solverMsg;
+      return 'nomatch';
+    }
+    const d = rankPlacement(ctx, p, candidates);
+    setList(p, 'rejected', d.rejected);
+    ctx.suggestions.push(...d.suggestions);
+    if (solverMsg) p.nomatch = { solver_message: solverMsg };
+    else delete p.nomatch;
+    return 'nomatch';
+  }
+  const seen = new Map<string, KubeObject>();
+  for (const c of candidates) seen.set(c.metadata.name, c);
+  for (const c of obs.candidatesBySolver.get(probeName) ?? []) if (!seen.has(c.metadata.name)) seen.set(c.metadata.name, c);
+  const all = [...seen.values()].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+  const d = rankPlacement(ctx, p, all);
+  setList(p, 'rejected', d.rejected);
   ctx.suggestions.push(...d.suggestions);
+  const summary = noMatchSummary(all.length, d.rejected);
+  p.nomatch = solverMsg ? { summary, solver_message: solverMsg } : { summary };
   return 'nomatch';
 }
 
@@ -401,11 +453,8 @@ function advanceFluidos(ctx: Ctx, p: Placement): PlacementState {
   if (res) return 'reserving';
   if (!solver) return 'pending';
   if (solverFailed(solver) || (solverDiscoveryDone(solver) && candidates.length === 0)) {
-    // FLUIDOS gives up without requeue: explain with our own ranking of what it saw
-    const d = rankPlacement(ctx, p, candidates);
-    setList(p, 'rejected', d.rejected);
-    ctx.suggestions.push(...d.suggestions);
-    return 'nomatch';
+    // FLUIDOS gives up without requeue: explain with our own ranking of what it and the probe saw
+    return explainNoMatch(ctx, p, candidates, solver);
   }
   return 'discovering';
 }
@@ -549,6 +598,7 @@ export function advance(args: AdvanceArgs): AdvanceResult {
     for (const p of prev.placements) rediscover.add(p.solver);
     for (const p of s.placements) rediscover.add(p.solver);
     delete s.suggestions;
+    delete s.explanation;
     delete s.next_retry_at;
     delete s.retries;
     delete s.workload;
@@ -558,8 +608,10 @@ export function advance(args: AdvanceArgs): AdvanceResult {
     events.push(`intent spec changed: placement restarts (attempt ${attempt})`);
   } else {
     s = clone(prev);
-    for (const w of prev.warnings ?? []) warnings.push(w);
+    for (const w of prev.warnings ?? []) if (!w.startsWith(RENDER_PREFIX)) warnings.push(w);
   }
+  // the renderer's warnings are recomputed every cycle: they come and go with the intent
+  for (const w of args.renderWarnings ?? []) if (!warnings.includes(RENDER_PREFIX + w)) warnings.push(RENDER_PREFIX + w);
   if (warnings.length) s.warnings = warnings;
   else delete s.warnings;
 
@@ -620,16 +672,28 @@ export function advance(args: AdvanceArgs): AdvanceResult {
   if (phase !== 'Deploying' && phase !== 'Running' && phase !== 'Completed' && phase !== 'Failed') delete s.workload;
 
   if (phase === 'NoMatch') {
+    // suggestions and the explanation survive every branch, the deadline's included
+    const sug = dedupeSuggestions(ctx.suggestions);
+    if (sug.length) s.suggestions = sug;
+    else if (states.includes('nomatch') && !ctx.keepSuggestions) delete s.suggestions;
+    const ex = explanationOf(s);
+    if (ex) s.explanation = ex;
+    else delete s.explanation;
     if (args.intent.spec.constraints.deadline && deadlinePassed(intent, now)) {
-      phase = 'Failed';
-      message = `DeadlineExceeded: no feasible candidate before the deadline ${intent.spec.constraints.deadline}`;
-      events.push(message);
-      delete s.next_retry_at;
-      delete s.retries;
+      // wait for the probe (bounded by the first retry time) so the failure can say why
+      const retryDue = prevPhase === 'NoMatch' && !!s.next_retry_at && now.getTime() >= Date.parse(s.next_retry_at);
+      if (ctx.probing && !retryDue) {
+        scheduleRetry(ctx, prevPhase === 'NoMatch');
+        message = `deadline ${intent.spec.constraints.deadline} has passed; asking the federation why nothing fits before failing`;
+      } else {
+        phase = 'Failed';
+        const why = s.explanation?.summary ? `: ${s.explanation.summary}` : '';
+        message = `DeadlineExceeded: no feasible candidate before the deadline ${intent.spec.constraints.deadline}${why}`;
+        events.push(message);
+        delete s.next_retry_at;
+        delete s.retries;
+      }
     } else {
-      const sug = dedupeSuggestions(ctx.suggestions);
-      if (sug.length) s.suggestions = sug;
-      else if (states.includes('nomatch')) delete s.suggestions;
       scheduleRetry(ctx, prevPhase === 'NoMatch');
       message = nomatchMessage(s);
     }
@@ -637,6 +701,8 @@ export function advance(args: AdvanceArgs): AdvanceResult {
     delete s.next_retry_at;
     delete s.retries;
     delete s.suggestions;
+    delete s.explanation;
+    for (const p of s.placements) delete p.nomatch;
   }
   s.phase = phase;
   s.message = message;
@@ -647,7 +713,23 @@ export function advance(args: AdvanceArgs): AdvanceResult {
 function nomatchMessage(s: IntentStatus): string {
   const n = s.suggestions?.length ?? 0;
   const tail = n ? `; ${n} suggestion(s): ${s.suggestions![0]!.alternative}` : '';
-  return `no feasible candidate (retry ${s.retries ?? 0} at ${s.next_retry_at ?? '?'})${tail}`;
+  const ex = s.explanation;
+  const why = ex?.summary ? `: ${ex.summary}` : '';
+  const solver = ex?.solver_message ? ` (Solver: ${ex.solver_message})` : '';
+  return `no feasible candidate${why}${solver} (retry ${s.retries ?? 0} at ${s.next_retry_at ?? '?'})${tail}`;
+}
+
+/** The intent-level explanation: each placement's, prefixed with its location when there are several. */
+function explanationOf(s: IntentStatus): IntentStatus['explanation'] {
+  const parts = s.placements.filter((p) => p.nomatch);
+  if (parts.length === 0) return undefined;
+  const pre = (p: Placement): string => (s.placements.length > 1 && p.location ? `[${p.location}] ` : '');
+  const summaries = parts.filter((p) => p.nomatch!.summary).map((p) => `${pre(p)}${p.nomatch!.summary}`);
+  const messages = [...new Set(parts.map((p) => p.nomatch!.solver_message).filter((m): m is string => !!m))];
+  const out: NonNullable<IntentStatus['explanation']> = {};
+  if (summaries.length) out.summary = summaries.join('; ');
+  if (messages.length) out.solver_message = messages.join('; ');
+  return out;
 }
 
 function dedupeSuggestions(list: Suggestion[]): Suggestion[] {
@@ -681,7 +763,12 @@ function scheduleRetry(ctx: Ctx, wasNoMatch: boolean): void {
   if (now.getTime() >= Date.parse(s.next_retry_at)) {
     s.retries += 1;
     s.next_retry_at = at(s.retries);
-    for (const p of s.placements) if (!p.chosen) ctx.rediscover.add(p.solver);
+    for (const p of s.placements) {
+      if (p.chosen) continue;
+      ctx.rediscover.add(p.solver);
+      // the probe asks again too: the federation may have changed
+      if (p.nomatch?.summary) ctx.rediscover.add(probeSolverName(p.solver));
+    }
   }
 }
 

@@ -16,6 +16,7 @@ import {
   solverName,
 } from '../k8s/names.js';
 import { solverFilters } from './filters.js';
+import { probeSolvers } from './probe.js';
 import { plannedPlacements, podShape } from './workload.js';
 import { SYNC_WAVE, type ObjectPlan, type RenderedKind, type Stage } from './types.js';
 
@@ -110,6 +111,7 @@ export function intentPlans(intent: Intent, config: FlareConfig, status: IntentS
       filters,
     });
   }
+  for (const probe of probeSolvers(intent, config, status)) add('Solver', 'A', SYNC_WAVE.A, probe);
   const np = networkPolicy(intent);
   if (np) add('NetworkPolicy', 'A', SYNC_WAVE.A, { name: 'flare-isolation', namespace: ns, ...np });
   const workload = intent.spec.workload;

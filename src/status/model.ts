@@ -84,6 +84,8 @@ export interface Suggestion {
   performance_impact: string;
   /** Intent field path and the value to set, so a tool (or a test) can apply it. */
   change: { path: string; value: unknown };
+  /** A relaxation of two constraints at once: every change to apply (`change` is the first). */
+  changes?: { path: string; value: unknown }[];
 }
 
 /** One placement: a single-region intent has one; a multi-region intent one per region. */
@@ -106,6 +108,15 @@ export interface Placement {
   /** The provider's Liqo cluster id: unlocks stage D. */
   remote_cluster_id?: string;
   virtual_node?: { name: string; ready: boolean; not_ready_since?: string };
+  /** Why this placement has no candidate (NoMatch): the probe's summary and the Solver's own message. */
+  nomatch?: NoMatchExplanation;
+}
+
+export interface NoMatchExplanation {
+  /** "0/31 offers fit: 12 location, 9 max_hourly_cost, 10 gpu.model" (absent until the probe answered). */
+  summary?: string;
+  /** The Solver's status message, e.g. "No PeeringCandidates found". */
+  solver_message?: string;
 }
 
 export interface HistoryEntry {
@@ -125,6 +136,8 @@ export interface IntentStatus {
   spec_hash: string;
   placements: Placement[];
   suggestions?: Suggestion[];
+  /** NoMatch (and a Failed deadline after one): why nothing fitted, over every placement. */
+  explanation?: NoMatchExplanation;
   workload?: { kind: 'Deployment' | 'Job'; ready: boolean; replicas?: number; ready_replicas?: number; succeeded?: number; failed?: number };
   cost?: { hourly: number; currency: string; accrued: number; since: string };
   /** ISO time of the next discovery retry while NoMatch. */

@@ -24,6 +24,7 @@ const STATUS_FIELDS = [
   'spec_hash',
   'placements',
   'suggestions',
+  'explanation',
   'workload',
   'cost',
   'next_retry_at',
@@ -112,6 +113,7 @@ function checkPlacement(r: DocReader, v: Val): void {
     'allocation',
     'remote_cluster_id',
     'virtual_node',
+    'nomatch',
   ]);
   if (!f) return;
   const s = r.need(f, 'solver');
