@@ -31,6 +31,12 @@ export interface ReconcilerSettings {
   /** Seconds for the first NoMatch retry; doubles up to max_backoff_seconds. */
   backoff_seconds: number;
   max_backoff_seconds: number;
+  /**
+   * Seconds a placed workload may stay not ready (Deploying) before the reconciler acts: a
+   * placement problem (unschedulable pods, lost node) fails over, a workload problem (image pull
+   * error, crashing or failed containers) ends Failed.
+   */
+  deploy_timeout_seconds: number;
   push_retries: number;
 }
 
@@ -115,6 +121,7 @@ export const DEFAULT_CONFIG: FlareConfig = {
     grace_period_seconds: 30,
     backoff_seconds: 10,
     max_backoff_seconds: 600,
+    deploy_timeout_seconds: 600,
     push_retries: 5,
   },
 };

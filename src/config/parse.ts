@@ -17,6 +17,7 @@ const RECONCILER_DURATIONS = {
   grace_period: 'grace_period_seconds',
   backoff: 'backoff_seconds',
   max_backoff: 'max_backoff_seconds',
+  deploy_timeout: 'deploy_timeout_seconds',
 } as const;
 
 function cloneDefault(): FlareConfig {

@@ -10,6 +10,7 @@ import type { Observed } from './observe.js';
 import { placementLocations, specHash } from '../intent/spec-hash.js';
 import { probeSolverName } from '../render/probe.js';
 import { noMatchSummary } from './nomatch.js';
+import { reasonLine, workloadHealth } from './workload-health.js';
 
 export const HISTORY_LIMIT = 50;
 const RENDER_PREFIX = 'render: ';
@@ -490,7 +491,8 @@ function workloadState(ctx: Ctx): WorkloadView {
     const status: IntentStatus['workload'] = { kind, ready: allReady, replicas, ready_replicas: readyReplicas };
     if (allReady) return { phase: 'Running', status, message: `${readyReplicas}/${replicas} replicas ready` };
     const off_ = typeof offPhase === 'string' ? `; offloading ${offPhase}` : '';
-    return { phase: 'Deploying', status: objs.length ? status : undefined, message: `${readyReplicas}/${replicas || '?'} replicas ready${off_}` };
+    const why = notReadyReason(ctx, status);
+    return { phase: 'Deploying', status: objs.length ? status : undefined, message: `${readyReplicas}/${replicas || '?'} replicas ready${why ? `: ${why}` : off_}` };
   }
   let succeeded = 0;
   let failed = 0;
@@ -503,9 +505,41 @@ function workloadState(ctx: Ctx): WorkloadView {
     if (condition(j, 'Complete') !== 'True') complete = false;
   }
   const status: IntentStatus['workload'] = { kind, ready: complete, succeeded, failed };
-  if (jobFailed) return { phase: 'Failed', status, message: `job failed (${failed} failed pod(s))` };
+  if (jobFailed) {
+    const cond = objs.map((j) => conditionMessage(j, 'Failed')).find((m) => m);
+    const pod = workloadHealth(obs.pods.get(intent.id) ?? []).reasons.find((r) => r.problem === 'workload')?.text;
+    const why = cond ?? pod;
+    if (why) {
+      status.reason = why;
+      status.problem = 'workload';
+    }
+    return { phase: 'Failed', status, message: `job failed (${failed} failed pod(s))${why ? `: ${why}` : ''}` };
+  }
   if (complete) return { phase: 'Completed', status, message: `job complete (${succeeded} succeeded)` };
-  return { phase: 'Deploying', status: objs.length ? status : undefined, message: objs.length ? `job running (${succeeded} succeeded)` : 'workload applied, waiting for it' };
+  const why = objs.length ? notReadyReason(ctx, status) : undefined;
+  return {
+    phase: 'Deploying',
+    status: objs.length ? status : undefined,
+    message: objs.length ? `job running (${succeeded} succeeded)${why ? `: ${why}` : ''}` : 'workload applied, waiting for it',
+  };
+}
+
+function conditionMessage(o: KubeObject, type: string): string | undefined {
+  const conds: unknown = o.status?.conditions;
+  if (!Array.isArray(conds)) return undefined;
+  const c = conds.find((x: { type?: string; status?: string }) => x?.type === type && x.status === 'True') as { message?: unknown } | undefined;
+  return typeof c?.message === 'string' && c.message ? c.message : undefined;
+}
+
+/** The pods' reason for not being ready, recorded on the workload status; undefined when none shows. */
+function notReadyReason(ctx: Ctx, status: NonNullable<IntentStatus['workload']>): string | undefined {
+  const h = workloadHealth(ctx.args.observed.pods.get(ctx.args.intent.id) ?? []);
+  const line = reasonLine(h);
+  if (line) {
+    status.reason = line;
+    if (h.problem) status.problem = h.problem;
+  }
+  return line;
 }
 
 function placementMessage(state: PlacementState, p: Placement): string {
@@ -548,6 +582,89 @@ function updateCost(ctx: Ctx, wasRunning: boolean): void {
   }
   if (running) cost.hourly = hourly;
   s.cost = cost;
+}
+
+/** The intent's phase and message from its placements' states (and, once all are placed, its workload). */
+function decide(ctx: Ctx, states: PlacementState[], prevPhase: Phase | undefined, restarted: boolean): { phase: Phase; message: string } {
+  const s = ctx.status;
+  let phase: Phase;
+  let message: string;
+  if (states.includes('failed')) {
+    phase = 'Failed';
+    message = ctx.events[ctx.events.length - 1] ?? 'provider failed';
+  } else if (states.includes('nomatch')) {
+    phase = 'NoMatch';
+    message = 'no feasible candidate';
+  } else if (states.includes('pending') || states.includes('discovering')) {
+    // a retried discovery keeps the intent in the queue rather than flapping back to Discovering
+    phase = prevPhase === 'NoMatch' && !restarted ? 'NoMatch' : states.includes('pending') ? 'Pending' : 'Discovering';
+    const i = states.findIndex((x) => x === 'pending' || x === 'discovering');
+    message =
+      phase === 'NoMatch'
+        ? 'no feasible candidate; discovery retried'
+        : restarted
+          ? 'intent changed: discovering again'
+          : placementMessage(states[i]!, s.placements[i]!);
+  } else if (states.includes('reserving')) {
+    phase = 'Reserving';
+    const i = states.indexOf('reserving');
+    message = placementMessage('reserving', s.placements[i]!);
+  } else if (states.includes('allocating')) {
+    phase = 'Allocating';
+    const i = states.indexOf('allocating');
+    message = placementMessage('allocating', s.placements[i]!);
+  } else {
+    const w = workloadState(ctx);
+    phase = w.phase;
+    message = w.message;
+    if (w.status) s.workload = w.status;
+    else delete s.workload;
+  }
+  return { phase, message };
+}
+
+/**
+ * A workload Deploying for longer than deploy_timeout: a workload problem (image, crash,
+ * readiness) ends Failed; a placement problem (unschedulable pods, lost node, nothing running)
+ * fails over to the next candidate without the provider (flare selection) or ends Failed
+ * (fluidos selection: FLUIDOS chose, FLARE does not re-place).
+ */
+function deployTimeout(ctx: Ctx, states: PlacementState[]): { phase: Phase; message: string } | undefined {
+  const s = ctx.status;
+  const { config, now, intent, observed } = ctx.args;
+  const limit = config.reconciler.deploy_timeout_seconds;
+  const since = Date.parse(s.deploying_since ?? ctx.nowIso);
+  const elapsed = (now.getTime() - since) / 1000;
+  if (!(elapsed >= limit)) return undefined;
+  const pods = observed.pods.get(intent.id) ?? [];
+  const health = workloadHealth(pods);
+  const why = reasonLine(health) ?? (pods.length ? 'pods not ready, no reason reported' : 'no pod was created');
+  const problem = health.problem ?? (pods.length ? 'workload' : 'placement');
+  const head = `deploy timeout: not ready after ${Math.round(elapsed)}s (deploy_timeout ${limit}s): ${why}`;
+  if (problem === 'workload') {
+    const message = `${head} (workload problem: it would fail on any provider; fix the workload and commit)`;
+    ctx.events.push(message);
+    return { phase: 'Failed', message };
+  }
+  if (selectionOf(intent, config) === 'fluidos') {
+    const message = `${head} (placement problem; fluidos selection mode does not fail over)`;
+    ctx.events.push(message);
+    return { phase: 'Failed', message };
+  }
+  // the placements whose virtual node runs none of the intent's ready pods are the stuck ones
+  const running = new Set(pods.filter((p) => condition(p, 'Ready') === 'True').map((p) => String(p.spec?.nodeName ?? '')));
+  let stuck = s.placements.filter((p) => p.chosen && !running.has(p.virtual_node?.name ?? ''));
+  if (stuck.length === 0) stuck = s.placements.filter((p) => p.chosen);
+  for (const p of stuck) {
+    const provider = p.chosen!.provider;
+    ctx.events.push(`${head} (placement problem): failing over without provider ${provider}${loc(p)} (attempt ${p.attempt + 1})`);
+    p.excluded_providers = addUnique(p.excluded_providers, provider);
+    dropChoice(p);
+    states[s.placements.indexOf(p)] = advanceFlare(ctx, p);
+  }
+  delete s.workload;
+  const next = decide(ctx, states, s.phase, false);
+  return next.phase === 'Deploying' ? { phase: 'Reserving', message: ctx.events[ctx.events.length - 1]! } : next;
 }
 
 /**
@@ -599,6 +716,7 @@ export function advance(args: AdvanceArgs): AdvanceResult {
     for (const p of s.placements) rediscover.add(p.solver);
     delete s.suggestions;
     delete s.explanation;
+    delete s.deploying_since;
     delete s.next_retry_at;
     delete s.retries;
     delete s.workload;
@@ -636,39 +754,13 @@ export function advance(args: AdvanceArgs): AdvanceResult {
     : s.placements.map((p) => (selection === 'flare' ? advanceFlare(ctx, p) : advanceFluidos(ctx, p)));
 
   const prevPhase = prev?.phase;
-  let phase: Phase;
-  let message: string;
-  if (states.includes('failed')) {
-    phase = 'Failed';
-    message = events[events.length - 1] ?? 'provider failed';
-  } else if (states.includes('nomatch')) {
-    phase = 'NoMatch';
-    message = 'no feasible candidate';
-  } else if (states.includes('pending') || states.includes('discovering')) {
-    // a retried discovery keeps the intent in the queue rather than flapping back to Discovering
-    phase = prevPhase === 'NoMatch' && !restarted ? 'NoMatch' : states.includes('pending') ? 'Pending' : 'Discovering';
-    const i = states.findIndex((x) => x === 'pending' || x === 'discovering');
-    message =
-      phase === 'NoMatch'
-        ? 'no feasible candidate; discovery retried'
-        : restarted
-          ? 'intent changed: discovering again'
-          : placementMessage(states[i]!, s.placements[i]!);
-  } else if (states.includes('reserving')) {
-    phase = 'Reserving';
-    const i = states.indexOf('reserving');
-    message = placementMessage('reserving', s.placements[i]!);
-  } else if (states.includes('allocating')) {
-    phase = 'Allocating';
-    const i = states.indexOf('allocating');
-    message = placementMessage('allocating', s.placements[i]!);
-  } else {
-    const w = workloadState(ctx);
-    phase = w.phase;
-    message = w.message;
-    if (w.status) s.workload = w.status;
-    else delete s.workload;
+  let { phase, message } = decide(ctx, states, prevPhase, restarted);
+  if (phase === 'Deploying') {
+    const t = deployTimeout(ctx, states);
+    if (t) ({ phase, message } = t);
   }
+  if (phase === 'Deploying') s.deploying_since ??= nowIso;
+  else delete s.deploying_since;
   if (phase !== 'Deploying' && phase !== 'Running' && phase !== 'Completed' && phase !== 'Failed') delete s.workload;
 
   if (phase === 'NoMatch') {

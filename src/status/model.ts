@@ -138,8 +138,21 @@ export interface IntentStatus {
   suggestions?: Suggestion[];
   /** NoMatch (and a Failed deadline after one): why nothing fitted, over every placement. */
   explanation?: NoMatchExplanation;
-  workload?: { kind: 'Deployment' | 'Job'; ready: boolean; replicas?: number; ready_replicas?: number; succeeded?: number; failed?: number };
+  workload?: {
+    kind: 'Deployment' | 'Job';
+    ready: boolean;
+    replicas?: number;
+    ready_replicas?: number;
+    succeeded?: number;
+    failed?: number;
+    /** Why it is not ready, in the cluster's words (unschedulable pod, image pull error, job failure). */
+    reason?: string;
+    /** Whether that reason is the placement's fault (fails over) or the workload's (ends Failed). */
+    problem?: 'placement' | 'workload';
+  };
   cost?: { hourly: number; currency: string; accrued: number; since: string };
+  /** ISO time the workload started Deploying (placed, not ready): deploy_timeout counts from it. */
+  deploying_since?: string;
   /** ISO time of the next discovery retry while NoMatch. */
   next_retry_at?: string;
   retries?: number;

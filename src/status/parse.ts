@@ -27,6 +27,7 @@ const STATUS_FIELDS = [
   'explanation',
   'workload',
   'cost',
+  'deploying_since',
   'next_retry_at',
   'retries',
   'warnings',
