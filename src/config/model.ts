@@ -37,6 +37,11 @@ export interface ReconcilerSettings {
    * error, crashing or failed containers) ends Failed.
    */
   deploy_timeout_seconds: number;
+  /**
+   * A change that touches placement keeps the current placement when it is still feasible and
+   * scores at least (1 - replace_margin) × the best candidate's score (0.1: within 10%).
+   */
+  replace_margin: number;
   push_retries: number;
 }
 
@@ -122,6 +127,7 @@ export const DEFAULT_CONFIG: FlareConfig = {
     backoff_seconds: 10,
     max_backoff_seconds: 600,
     deploy_timeout_seconds: 600,
+    replace_margin: 0.1,
     push_retries: 5,
   },
 };

@@ -7,8 +7,9 @@ import { allocationName, intentNamespace, reservationName, solverName } from '..
 import { canonicalize } from '../k8s/serialize.js';
 import { offerFromCandidate } from '../select/offer.js';
 import type { Observed } from './observe.js';
-import { placementLocations, specHash } from '../intent/spec-hash.js';
+import { placementHash, placementLocations, specHash, statusMatches } from '../intent/spec-hash.js';
 import { probeSolverName } from '../render/probe.js';
+import { gpuDemand } from '../intent/budget.js';
 import { noMatchSummary } from './nomatch.js';
 import { reasonLine, workloadHealth } from './workload-health.js';
 
@@ -667,6 +668,53 @@ function deployTimeout(ctx: Ctx, states: PlacementState[]): { phase: Phase; mess
   return next.phase === 'Deploying' ? { phase: 'Reserving', message: ctx.events[ctx.events.length - 1]! } : next;
 }
 
+function pct(x: number): string {
+  return `${Math.round(x * 100)}%`;
+}
+
+/** The candidate with the GPUs this intent holds on it given back (its advertised count excludes them). */
+function plusHeld(pc: KubeObject, held: number): KubeObject {
+  const gpu = pc.spec?.flavor?.spec?.flavorType?.typeData?.characteristics?.gpu;
+  if (!gpu || !Number.isFinite(Number(gpu.count))) return pc;
+  const copy = clone(pc);
+  copy.spec.flavor.spec.flavorType.typeData.characteristics.gpu.count = Number(gpu.count) + held;
+  copy.spec.available = true;
+  return copy;
+}
+
+/**
+ * A change that touches placement: keep the current placement when every placement is up, the
+ * chosen candidate is still feasible under the new spec and scores within `replace_margin` of
+ * the best candidate its Solver saw (flare selection; the same set of locations).
+ */
+function keepPlacement(args: AdvanceArgs, prev: IntentStatus): boolean {
+  const { intent, config, observed } = args;
+  if (prev.placement_hash === undefined || prev.phase !== 'Running') return false;
+  if (selectionOf(intent, config) !== 'flare') return false;
+  const locations = placementLocations(intent);
+  if (locations.length !== prev.placements.length || locations.some((l, i) => l !== prev.placements[i]!.location)) return false;
+  const margin = config.reconciler.replace_margin;
+  const status = clone(prev);
+  const ctx: Ctx = { args, status, events: [], rediscover: new Set(), suggestions: [], nowIso: args.now.toISOString(), usage: { gpus: args.tenantUsage?.gpus ?? 0, hourly_cost: args.tenantUsage?.hourly_cost ?? 0 } };
+  for (const p of status.placements) {
+    if (!p.chosen || !p.remote_cluster_id) return false;
+    const own = observed.candidates.get(p.chosen.candidate);
+    if (!own) return false;
+    const others = (observed.candidatesBySolver.get(p.solver) ?? []).filter((c) => c.metadata.name !== own.metadata.name);
+    const held = { ...p };
+    delete held.chosen;
+    // the reservation is sized for the old spec: a different GPU demand needs a new one
+    const reserved = p.chosen.hourly_rate > 0 ? Math.round(p.chosen.hourly_cost / p.chosen.hourly_rate) : undefined;
+    const demand = gpuDemand(intent) / locations.length;
+    if (reserved !== demand) return false;
+    const d = rankPlacement(ctx, held, [plusHeld(own, reserved), ...others]);
+    if (!d.chosen) return false;
+    const mine = d.chosen.candidate === own.metadata.name ? d.chosen.score : d.runners_up.find((r) => r.candidate === own.metadata.name)?.score;
+    if (mine === undefined || mine < d.chosen.score * (1 - margin) - 1e-9) return false;
+  }
+  return true;
+}
+
 /**
  * One step of an intent's state machine: pure (clock, cluster and ranker come in as arguments).
  * Phases: Pending → Discovering → Reserving → Allocating → Deploying → Running | Completed, with
@@ -677,6 +725,7 @@ export function advance(args: AdvanceArgs): AdvanceResult {
   const { intent, config, now } = args;
   const prev = args.status;
   const hash = specHash(intent, config);
+  const pHash = placementHash(intent, config);
   const selection = selectionOf(intent, config);
   const nowIso = now.toISOString();
   const events: string[] = [];
@@ -694,13 +743,19 @@ export function advance(args: AdvanceArgs): AdvanceResult {
       phase: 'Pending',
       selection,
       spec_hash: hash,
+      placement_hash: pHash,
       placements: freshPlacements(intent, 1),
       history: [],
     };
     const w = deadlineWarning(intent, now);
     if (w) warnings.push(w);
     events.push(`intent ${intent.id} seen (${selection} selection)`);
-  } else if (prev.spec_hash !== hash || prev.selection !== selection) {
+  } else if (
+    prev.selection !== selection ||
+    (!statusMatches(prev, intent, config) && !keepPlacement(args, prev)) ||
+    ((prev.phase === 'Completed' || prev.phase === 'Failed') && prev.spec_hash !== hash)
+  ) {
+    // a finished intent released its placement: any change places it again
     s = clone(prev);
     restarted = true;
     const attempt = Math.max(0, ...prev.placements.map((p) => p.attempt)) + 1;
@@ -711,6 +766,7 @@ export function advance(args: AdvanceArgs): AdvanceResult {
     wasCharging = false;
     s.selection = selection;
     s.spec_hash = hash;
+    s.placement_hash = pHash;
     s.placements = freshPlacements(intent, attempt);
     for (const p of prev.placements) rediscover.add(p.solver);
     for (const p of s.placements) rediscover.add(p.solver);
@@ -727,6 +783,16 @@ export function advance(args: AdvanceArgs): AdvanceResult {
   } else {
     s = clone(prev);
     for (const w of prev.warnings ?? []) if (!w.startsWith(RENDER_PREFIX)) warnings.push(w);
+    const placed = s.placements.filter((p) => p.chosen).map((p) => `${p.chosen!.provider}${loc(p)}`);
+    const where = placed.length ? ` on ${placed.join(', ')} (same allocation, attempt ${s.placements.map((p) => p.attempt).join('/')})` : '';
+    if (prev.placement_hash !== undefined && prev.placement_hash !== pHash) {
+      // keepPlacement said the current choice still fits the new placement spec
+      events.push(`intent changed in ways that touch placement: re-ranked, the current placement is still feasible and within ${pct(config.reconciler.replace_margin)} of the best: it stays${where}`);
+    } else if (prev.spec_hash !== hash) {
+      events.push(`workload changed (image, commands, env, ports…): rolling update in place${where}`);
+    }
+    s.spec_hash = hash;
+    s.placement_hash = pHash;
   }
   // the renderer's warnings are recomputed every cycle: they come and go with the intent
   for (const w of args.renderWarnings ?? []) if (!warnings.includes(RENDER_PREFIX + w)) warnings.push(RENDER_PREFIX + w);

@@ -1,7 +1,7 @@
 import type { FlareConfig } from '../config/model.js';
 import type { Intent } from '../intent/model.js';
 import type { IntentStatus } from '../status/model.js';
-import { specHash } from '../intent/spec-hash.js';
+import { statusMatches } from '../intent/spec-hash.js';
 import { dnsLabel } from '../k8s/names.js';
 
 /*
@@ -25,7 +25,7 @@ export function probeSolverName(solver: string): string {
 
 /** The Solver contexts (as stages.ts builds them) of the probes an intent's status asks for. */
 export function probeSolvers(intent: Intent, config: FlareConfig, status: IntentStatus | undefined): Record<string, unknown>[] {
-  if (!status || status.phase !== 'NoMatch' || status.spec_hash !== specHash(intent, config)) return [];
+  if (!status || status.phase !== 'NoMatch' || !statusMatches(status, intent, config)) return [];
   return status.placements
     .filter((p) => !p.chosen && p.solver)
     .map((p) => ({

@@ -2,7 +2,7 @@ import type { FlareConfig, Tenant } from '../config/model.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { Intent, Workload } from '../intent/model.js';
 import type { IntentStatus, Placement } from '../status/model.js';
-import { specHash } from '../intent/spec-hash.js';
+import { statusMatches } from '../intent/spec-hash.js';
 import { gpuResourceName } from '../fluidos/types.js';
 import {
   LABEL_CAPSULE_TENANT,
@@ -26,6 +26,11 @@ const LABEL_NAME = 'app.kubernetes.io/name';
 const LABEL_PLACEMENT = 'flare.io/placement';
 const REMOTE_CLUSTER_LABEL = 'liqo.io/remote-cluster-id';
 const VIRTUAL_NODE_TAINT = 'virtual-node.liqo.io/not-allowed';
+/**
+ * The reservation holds exactly the GPUs of the running pods: a surge pod could never be
+ * scheduled, so a rollout replaces one pod at a time (≥ 1 ready with 2+ replicas).
+ */
+const IN_PLACE_ROLLOUT = { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } };
 
 export function selectionOf(intent: Intent, config: FlareConfig): 'flare' | 'fluidos' {
   return intent.spec.selection ?? config.selection;
@@ -131,9 +136,11 @@ export function intentPlans(intent: Intent, config: FlareConfig, status: IntentS
     b.plans = b.plans.filter((p) => p.kind !== 'Solver');
     return b;
   }
-  if (status && status.spec_hash !== specHash(intent, config)) {
-    // The status answers an older version of this intent: its choice may not fit the new spec, and
-    // the reconciler places the intent again. Until then only stage A is rendered.
+  if (status && !statusMatches(status, intent, config)) {
+    // The status answers an older version of this intent. A running workload keeps its placement
+    // (rendered with the new spec) until the reconciler has decided: roll in place, keep, or move;
+    // anything not running yet renders stage A only until the reconciler places it again.
+    const running = status.phase === 'Running';
     b.diagnostics.push({
       severity: 'warning',
       file: intent.file,
@@ -141,9 +148,11 @@ export function intentPlans(intent: Intent, config: FlareConfig, status: IntentS
       column: 0,
       path: '',
       code: 'stale-status',
-      message: `status/${intent.tenant}/${intent.name}.yaml was written for an earlier version of this intent; only stage A is rendered until the reconciler places it again`,
+      message: running
+        ? `status/${intent.tenant}/${intent.name}.yaml was written for an earlier version of this intent; its running placement is kept until the reconciler re-ranks it`
+        : `status/${intent.tenant}/${intent.name}.yaml was written for an earlier version of this intent; only stage A is rendered until the reconciler places it again`,
     });
-    return b;
+    if (!running) return b;
   }
 
   const placements = status?.placements ?? [];
@@ -274,7 +283,7 @@ function workloadPlans(
         ...pod,
       });
     } else {
-      add('Deployment', 'D', w, { name, namespace: ns, replicas: shape.concurrent, selector, ...pod });
+      add('Deployment', 'D', w, { name, namespace: ns, replicas: shape.concurrent, strategy: IN_PLACE_ROLLOUT, selector, ...pod });
       if (workload.scaling.auto_scale) {
         add('HorizontalPodAutoscaler', 'D', w, {
           name,

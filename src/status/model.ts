@@ -132,8 +132,13 @@ export interface IntentStatus {
   phase: Phase;
   message?: string;
   selection: SelectionMode;
-  /** Fingerprint of the normalized intent spec; a changed spec restarts the state machine. */
+  /** Fingerprint of the normalized intent spec (the version the status answers). */
   spec_hash: string;
+  /**
+   * Fingerprint of the placement-relevant part of the spec: a change of it re-places the intent;
+   * a change of spec_hash alone (image, env, commands, ports…) rolls the workload in place.
+   */
+  placement_hash?: string;
   placements: Placement[];
   suggestions?: Suggestion[];
   /** NoMatch (and a Failed deadline after one): why nothing fitted, over every placement. */

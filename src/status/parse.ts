@@ -22,6 +22,7 @@ const STATUS_FIELDS = [
   'message',
   'selection',
   'spec_hash',
+  'placement_hash',
   'placements',
   'suggestions',
   'explanation',

@@ -5,6 +5,7 @@ import { parseQuantity } from '../../util/quantity.js';
 import { isNodeReady } from './flavors.js';
 import { LABEL_LIQO_TYPE, matchNodeSelector, readyOffloading } from './liqo-controllers.js';
 import { FM_KUBE, refOf, type FederationSimulator } from './simulator.js';
+import { rolloutStep } from './rollout.js';
 import { faultedStatus, imageFault, insufficientMessage, nodeIsFull } from './pod-faults.js';
 
 /*
@@ -192,11 +193,18 @@ export function reconcileDeployment(sim: FederationSimulator, ns: string, name: 
   for (const p of pods.filter((x) => x.status?.phase === 'Failed')) sim.deleteQuietly(refOf(p));
   pods = pods.filter((x) => x.status?.phase !== 'Failed');
   const hash = shortHash(JSON.stringify(d.spec?.template ?? {}), 10);
-  while (pods.length < replicas) {
+  // a changed template rolls: new pods in, old pods out, as the strategy allows
+  const step = rolloutStep(d, pods, (p) => p.metadata.labels?.['pod-template-hash'] === hash, replicas);
+  if (step) {
+    for (const p of step.remove) sim.deleteQuietly(refOf(p));
+    pods = pods.filter((p) => !step.remove.includes(p));
+    for (let i = 0; i < step.create; i++) pods.push(sim.view.create(podFor(d, freeIndex(pods), { 'pod-template-hash': hash }), { fieldManager: FM_KUBE }));
+  }
+  while (!step && pods.length < replicas) {
     const pod = podFor(d, freeIndex(pods), { 'pod-template-hash': hash });
     pods.push(sim.view.create(pod, { fieldManager: FM_KUBE }));
   }
-  if (pods.length > replicas) {
+  if (!step && pods.length > replicas) {
     const sorted = [...pods].sort((a, b) => Number(b.metadata.annotations?.['sandbox.flare.io/index'] ?? 0) - Number(a.metadata.annotations?.['sandbox.flare.io/index'] ?? 0));
     for (const p of sorted.slice(0, pods.length - replicas)) sim.deleteQuietly(refOf(p));
     pods = sorted.slice(pods.length - replicas);
@@ -206,7 +214,7 @@ export function reconcileDeployment(sim: FederationSimulator, ns: string, name: 
   patchIfChanged(sim, d, {
     observedGeneration: d.metadata.generation ?? 1,
     replicas: pods.length,
-    updatedReplicas: pods.length,
+    updatedReplicas: pods.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash).length,
     readyReplicas: ready,
     availableReplicas: ready,
     unavailableReplicas: Math.max(0, replicas - ready),
