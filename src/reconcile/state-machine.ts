@@ -565,8 +565,10 @@ function charging(phase: Phase | undefined): boolean {
 
 function updateCost(ctx: Ctx, wasRunning: boolean): void {
   const s = ctx.status;
-  const hourly = round4(s.placements.reduce((sum, p) => sum + (p.chosen?.hourly_cost ?? 0), 0));
-  const running = charging(s.phase);
+  // while moving, both the new placements and the retiring ones are paid for
+  const held = [...s.placements, ...(s.retiring ?? [])];
+  const hourly = round4(held.reduce((sum, p) => sum + (p.chosen?.hourly_cost ?? 0), 0));
+  const running = charging(s.phase) || !!s.retiring?.length;
   const now = ctx.args.now.getTime();
   const cost = s.cost ? { ...s.cost } : undefined;
   if (!cost) {
@@ -716,6 +718,33 @@ function keepPlacement(args: AdvanceArgs, prev: IntentStatus): boolean {
 }
 
 /**
+ * A change that touches placement moves a running service make-before-break (flare selection,
+ * same locations); anything else (batch jobs, capacity-only intents, not running yet) is placed
+ * again from scratch.
+ */
+function canMove(args: AdvanceArgs, prev: IntentStatus): boolean {
+  const { intent, config } = args;
+  if (prev.phase !== 'Running' || selectionOf(intent, config) !== 'flare' || intent.spec.workload?.type !== 'service') return false;
+  const locations = placementLocations(intent);
+  if (locations.length !== prev.placements.length || locations.some((l, i) => l !== prev.placements[i]!.location)) return false;
+  return prev.placements.every((p) => !!p.remote_cluster_id && !!p.virtual_node?.ready);
+}
+
+/** Make-before-break: whether the workload runs on the new placements only (then the old ones go). */
+function moveDone(ctx: Ctx): { done: boolean; ready: number; want: number; left: number } {
+  const { intent, observed } = ctx.args;
+  const s = ctx.status;
+  const nodes = new Set(s.placements.map((p) => p.virtual_node?.name).filter((n): n is string => !!n));
+  const pods = (observed.pods.get(intent.id) ?? []).filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+  const want = (observed.workloads.get(intent.id) ?? [])
+    .filter((o) => o.kind === 'Deployment')
+    .reduce((n, d) => n + (typeof d.spec?.replicas === 'number' ? d.spec.replicas : 1), 0);
+  const ready = pods.filter((p) => nodes.has(String(p.spec?.nodeName ?? '')) && condition(p, 'Ready') === 'True').length;
+  const left = pods.filter((p) => p.spec?.nodeName && !nodes.has(String(p.spec.nodeName))).length;
+  return { done: want > 0 && ready >= want && left === 0, ready, want, left };
+}
+
+/**
  * One step of an intent's state machine: pure (clock, cluster and ranker come in as arguments).
  * Phases: Pending → Discovering → Reserving → Allocating → Deploying → Running | Completed, with
  * NoMatch (retried with backoff until the deadline) and Failed; contention and provider failure
@@ -731,10 +760,15 @@ export function advance(args: AdvanceArgs): AdvanceResult {
   const events: string[] = [];
   const rediscover = new Set<string>();
   let s: IntentStatus;
-  let wasCharging = charging(prev?.phase);
+  let wasCharging = charging(prev?.phase) || !!prev?.retiring?.length;
   let restarted = false;
   const warnings: string[] = [];
 
+  const terminalPrev = prev?.phase === 'Completed' || prev?.phase === 'Failed';
+  const matches = !!prev && statusMatches(prev, intent, config);
+  const comparable = !!prev && !matches && prev.selection === selection && !terminalPrev;
+  const kept = comparable && keepPlacement(args, prev!);
+  const move = comparable && !kept && canMove(args, prev!);
   if (!prev) {
     s = {
       intent_id: intent.id,
@@ -750,11 +784,32 @@ export function advance(args: AdvanceArgs): AdvanceResult {
     const w = deadlineWarning(intent, now);
     if (w) warnings.push(w);
     events.push(`intent ${intent.id} seen (${selection} selection)`);
-  } else if (
-    prev.selection !== selection ||
-    (!statusMatches(prev, intent, config) && !keepPlacement(args, prev)) ||
-    ((prev.phase === 'Completed' || prev.phase === 'Failed') && prev.spec_hash !== hash)
-  ) {
+  } else if (move) {
+    s = clone(prev);
+    restarted = true;
+    const attempt = Math.max(0, ...prev.placements.map((p) => p.attempt)) + 1;
+    const old = prev.placements.map((p) => {
+      const r = clone(p);
+      delete r.runners_up;
+      delete r.rejected;
+      delete r.nomatch;
+      return r;
+    });
+    s.retiring = [...(prev.retiring ?? []), ...old];
+    s.spec_hash = hash;
+    s.placement_hash = pHash;
+    s.placements = freshPlacements(intent, attempt);
+    for (const p of s.placements) rediscover.add(p.solver);
+    delete s.suggestions;
+    delete s.explanation;
+    delete s.deploying_since;
+    delete s.next_retry_at;
+    delete s.retries;
+    const from = old.map((p) => `${p.chosen?.provider ?? '?'}${loc(p)}`).join(', ');
+    events.push(
+      `intent changed in ways that touch placement and the current placement no longer fits or is not within ${pct(config.reconciler.replace_margin)} of the best: make-before-break, placing attempt ${attempt} while ${from} keeps the workload running`,
+    );
+  } else if (prev.selection !== selection || (!matches && !kept) || (terminalPrev && prev.spec_hash !== hash)) {
     // a finished intent released its placement: any change places it again
     s = clone(prev);
     restarted = true;
@@ -821,6 +876,22 @@ export function advance(args: AdvanceArgs): AdvanceResult {
 
   const prevPhase = prev?.phase;
   let { phase, message } = decide(ctx, states, prevPhase, restarted);
+  if (s.retiring?.length) {
+    const old = s.retiring.map((p) => `${p.chosen?.provider ?? '?'}${loc(p)}`).join(', ');
+    if (phase === 'Running' || phase === 'Deploying') {
+      const m = moveDone(ctx);
+      if (m.done) {
+        const to = s.placements.map((p) => `${p.chosen?.provider ?? '?'}${loc(p)}`).join(', ');
+        events.push(`make-before-break: the workload runs on ${to} (${m.ready}/${m.want} pods ready); releasing ${old} (${s.retiring.map((p) => p.reservation?.name ?? '?').join(', ')})`);
+        delete s.retiring;
+      } else {
+        phase = 'Deploying';
+        message = `moving: ${m.ready}/${m.want} pods ready on the new placement, ${m.left} still on ${old}`;
+      }
+    } else if (phase !== 'Failed') {
+      message = `${message}; the workload keeps running on ${old}`;
+    }
+  }
   if (phase === 'Deploying') {
     const t = deployTimeout(ctx, states);
     if (t) ({ phase, message } = t);

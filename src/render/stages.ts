@@ -17,6 +17,7 @@ import {
 } from '../k8s/names.js';
 import { solverFilters } from './filters.js';
 import { probeSolvers } from './probe.js';
+import { reservedPlacements, rolloutStrategy, stageD } from './move.js';
 import { plannedPlacements, podShape } from './workload.js';
 import { SYNC_WAVE, type ObjectPlan, type RenderedKind, type Stage } from './types.js';
 
@@ -26,11 +27,7 @@ const LABEL_NAME = 'app.kubernetes.io/name';
 const LABEL_PLACEMENT = 'flare.io/placement';
 const REMOTE_CLUSTER_LABEL = 'liqo.io/remote-cluster-id';
 const VIRTUAL_NODE_TAINT = 'virtual-node.liqo.io/not-allowed';
-/**
- * The reservation holds exactly the GPUs of the running pods: a surge pod could never be
- * scheduled, so a rollout replaces one pod at a time (≥ 1 ready with 2+ replicas).
- */
-const IN_PLACE_ROLLOUT = { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } };
+
 
 export function selectionOf(intent: Intent, config: FlareConfig): 'flare' | 'fluidos' {
   return intent.spec.selection ?? config.selection;
@@ -159,7 +156,7 @@ export function intentPlans(intent: Intent, config: FlareConfig, status: IntentS
   const gpu = intent.spec.resources.gpu;
   // Stages B and C: in fluidos mode FLUIDOS reserves and peers by itself
   if (flareMode) {
-    for (const p of placements) {
+    for (const p of reservedPlacements(status)) {
       if (!p.chosen) continue;
       const shapePods = workload ? podShape(intent, workload).concurrent : 1;
       const data: Record<string, unknown> = {
@@ -182,7 +179,7 @@ export function intentPlans(intent: Intent, config: FlareConfig, status: IntentS
         configuration: { type: 'K8Slice', data },
       });
     }
-    for (const p of placements) {
+    for (const p of reservedPlacements(status)) {
       if (!p.contract) continue;
       add('Allocation', 'C', SYNC_WAVE.C, {
         name: allocationName(intent.id, p.attempt, p.location),
@@ -194,18 +191,18 @@ export function intentPlans(intent: Intent, config: FlareConfig, status: IntentS
   }
 
   // Stage D
-  const remote = placements.filter((p): p is Placement & { remote_cluster_id: string } => !!p.remote_cluster_id);
+  const { workload: remote, offload } = stageD(status);
   if (remote.length === 0) return b;
   add('NamespaceOffloading', 'D', SYNC_WAVE.offloading, {
     name: 'offloading',
     namespace: ns,
     namespaceMappingStrategy: 'EnforceSameName',
     podOffloadingStrategy: 'Remote',
-    clusterIds: [...new Set(remote.map((p) => p.remote_cluster_id))],
+    clusterIds: [...new Set(offload.map((p) => p.remote_cluster_id))],
     clusterLabel: REMOTE_CLUSTER_LABEL,
   });
   if (!workload) return b;
-  workloadPlans(intent, workload, ns, remote, add, b);
+  workloadPlans(intent, workload, ns, remote, add, b, rolloutStrategy(intent, config, status));
   return b;
 }
 
@@ -216,6 +213,7 @@ function workloadPlans(
   remote: (Placement & { remote_cluster_id: string })[],
   add: (kind: RenderedKind, stage: Stage, wave: number, context: Record<string, unknown>) => void,
   b: Builder,
+  strategy: Record<string, unknown>,
 ): void {
   const w = SYNC_WAVE.workload;
   const multi = plannedPlacements(intent) > 1 || remote.length > 1;
@@ -283,7 +281,7 @@ function workloadPlans(
         ...pod,
       });
     } else {
-      add('Deployment', 'D', w, { name, namespace: ns, replicas: shape.concurrent, strategy: IN_PLACE_ROLLOUT, selector, ...pod });
+      add('Deployment', 'D', w, { name, namespace: ns, replicas: shape.concurrent, strategy, selector, ...pod });
       if (workload.scaling.auto_scale) {
         add('HorizontalPodAutoscaler', 'D', w, {
           name,

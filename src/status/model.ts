@@ -140,6 +140,12 @@ export interface IntentStatus {
    */
   placement_hash?: string;
   placements: Placement[];
+  /**
+   * Make-before-break: the placements being replaced after a change that touches placement. They
+   * stay reserved and allocated, running the workload, until it runs on `placements`; then they
+   * are released.
+   */
+  retiring?: Placement[];
   suggestions?: Suggestion[];
   /** NoMatch (and a Failed deadline after one): why nothing fitted, over every placement. */
   explanation?: NoMatchExplanation;

@@ -24,6 +24,7 @@ const STATUS_FIELDS = [
   'spec_hash',
   'placement_hash',
   'placements',
+  'retiring',
   'suggestions',
   'explanation',
   'workload',
@@ -78,6 +79,10 @@ export function parseStatus(text: string, file: string): ParseStatusResult {
   const pl = r.need(sf, 'placements');
   if (pl) {
     for (const it of r.list(pl, { max: 100 }) ?? []) checkPlacement(r, it);
+  }
+  const rt = r.opt(sf, 'retiring');
+  if (rt) {
+    for (const it of r.list(rt, { max: 100 }) ?? []) checkPlacement(r, it);
   }
   const hist = r.need(sf, 'history');
   if (hist) {

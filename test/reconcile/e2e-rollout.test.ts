@@ -103,4 +103,35 @@ describe('no downtime on edits (sandbox + git http-backend)', () => {
     expect(after.placements[0]!.reservation!.name).toBe(before.placements[0]!.reservation!.name);
     expect(after.spec_hash).not.toBe(before.spec_hash);
   });
+
+  it('a change the current placement no longer fits moves make-before-break: reserve and allocate the new one, move the pods, release the old', async () => {
+    world = await startWorld(base(twoReplicas('nginx:1.27')));
+    const rec = await world.start();
+    for (;;) {
+      const r = await rec.runOnce();
+      if (r && phasesOf(r)[ID] === 'Running' && (await readyPods(world.cluster)).ready === 2) break;
+      await sleep(50);
+    }
+    const before = await statusOf(world);
+    expect(before.placements[0]!.chosen!.provider).toBe('provider-fr');
+    // provider-fr is no longer allowed: the intent must move to provider-de
+    await world.push({ 'intents/team-a/web.yaml': twoReplicas('nginx:1.27').replace('    location: EU\n', '    location: EU\n    providers: [provider-de]\n') }, 'only provider-de');
+    const lowest = await cycleKeepingAvailable(world, rec, async () => {
+      const s = await statusOf(world!);
+      return s.phase === 'Running' && !s.retiring && s.placements[0]!.chosen?.provider === 'provider-de';
+    }, 40_000);
+    expect(lowest).toBeGreaterThanOrEqual(1);
+    const after = await statusOf(world);
+    expect(after.placements[0]!.attempt).toBe(before.placements[0]!.attempt + 1);
+    const steps = after.history.map((h) => h.message);
+    expect(steps.some((m) => /make-before-break, placing attempt 2 while provider-fr keeps the workload running/.test(m))).toBe(true);
+    expect(steps.some((m) => /make-before-break: the workload runs on provider-de .*releasing provider-fr/.test(m))).toBe(true);
+    // the old reservation is released once the workload moved; every ready pod runs on the new node
+    await cycleKeepingAvailable(world, rec, async () => {
+      const res = await world!.cluster.list('reservation.fluidos.eu/v1alpha1', 'Reservation', { namespace: 'fluidos', labelSelector: `flare.io/intent-id=${ID}` });
+      return res.map((r) => r.metadata.name).join(',') === after.placements[0]!.reservation!.name;
+    });
+    const pods = await world.cluster.list('v1', 'Pod', { namespace: NS });
+    expect(pods.every((p) => p.spec?.nodeName === after.placements[0]!.virtual_node!.name)).toBe(true);
+  });
 });
