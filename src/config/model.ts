@@ -31,6 +31,17 @@ export interface ReconcilerSettings {
   /** Seconds for the first NoMatch retry; doubles up to max_backoff_seconds. */
   backoff_seconds: number;
   max_backoff_seconds: number;
+  /**
+   * Seconds a placed workload may stay not ready (Deploying) before the reconciler acts: a
+   * placement problem (unschedulable pods, lost node) fails over, a workload problem (image pull
+   * error, crashing or failed containers) ends Failed.
+   */
+  deploy_timeout_seconds: number;
+  /**
+   * A change that touches placement keeps the current placement when it is still feasible and
+   * scores at least (1 - replace_margin) × the best candidate's score (0.1: within 10%).
+   */
+  replace_margin: number;
   push_retries: number;
 }
 
@@ -117,6 +128,8 @@ export const DEFAULT_CONFIG: FlareConfig = {
     grace_period_seconds: 30,
     backoff_seconds: 10,
     max_backoff_seconds: 600,
+    deploy_timeout_seconds: 600,
+    replace_margin: 0.1,
     push_retries: 5,
   },
 };

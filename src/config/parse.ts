@@ -17,6 +17,7 @@ const RECONCILER_DURATIONS = {
   grace_period: 'grace_period_seconds',
   backoff: 'backoff_seconds',
   max_backoff: 'max_backoff_seconds',
+  deploy_timeout: 'deploy_timeout_seconds',
 } as const;
 
 function cloneDefault(): FlareConfig {
@@ -161,7 +162,7 @@ export function parseConfig(text: string, file: string): ParseConfigResult {
     }
     const rc = r.opt(f, 'reconciler');
     if (rc) {
-      const rf = r.map(rc, [...Object.keys(RECONCILER_DURATIONS), 'push_retries']);
+      const rf = r.map(rc, [...Object.keys(RECONCILER_DURATIONS), 'push_retries', 'replace_margin']);
       if (rf) {
         for (const [k, target] of Object.entries(RECONCILER_DURATIONS)) {
           const kv = r.opt(rf, k);
@@ -173,6 +174,9 @@ export function parseConfig(text: string, file: string): ParseConfigResult {
         const pr = r.opt(rf, 'push_retries');
         const n = pr && r.int(pr, { min: 0, max: 100 });
         if (typeof n === 'number') c.reconciler.push_retries = n;
+        const rm = r.opt(rf, 'replace_margin');
+        const m = rm && r.num(rm, { min: 0, max: 1 });
+        if (typeof m === 'number') c.reconciler.replace_margin = m;
         if (c.reconciler.backoff_seconds > c.reconciler.max_backoff_seconds) {
           r.error(rf.get('max_backoff') ?? rf.val, 'min-greater-than-max', 'max_backoff is shorter than backoff');
         }

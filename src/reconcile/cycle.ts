@@ -19,6 +19,7 @@ import { applyDesired, listManaged, type ApplyReport, type DesiredObject, type P
 import { observeCluster, type Observed } from './observe.js';
 import { advance, type TenantUsage } from './state-machine.js';
 import { addClaims, choiceOrder, pendingClaims } from './order.js';
+import { renderWarningsByFile } from './render-warnings.js';
 import { parseStatus } from '../status/parse.js';
 import { LeadershipLostError } from '../errors.js';
 import { conflictsByIntent, ownedForIntent, repoIdentity, withConflicts, type RepoIdentity } from './ownership.js';
@@ -269,6 +270,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const rediscover: string[] = [];
   const byId = new Map<string, IntentPhase>();
   const claims = pendingClaims(intents, statuses, observed);
+  const renderWarnings = renderWarningsByFile(first.diagnostics);
   for (const intent of choiceOrder(intents, statuses, observed, config, tenantsByName, deps.rank)) {
     const before = statuses.get(intent.id);
     const total = usage.get(intent.tenant)!;
@@ -276,6 +278,8 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
     const others: TenantUsage = { gpus: total.gpus - mine.gpus, hourly_cost: Math.max(0, total.hourly_cost - mine.hourly_cost) };
     const args: Parameters<typeof advance>[0] = { intent, observed, now, config, rank: deps.rank, tenantUsage: others, claims };
     if (before) args.status = before;
+    const warned = renderWarnings.get(intent.file);
+    if (warned) args.renderWarnings = warned;
     const tenant = tenantsByName.get(intent.tenant);
     if (tenant) args.tenant = tenant;
     const r = advance(args);

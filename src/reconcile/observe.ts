@@ -38,6 +38,8 @@ export interface Observed {
   offloadings: Map<string, KubeObject>;
   /** Deployments and Jobs by `flare.io/intent-id`. */
   workloads: Map<string, KubeObject[]>;
+  /** Pods by `flare.io/intent-id` (why a workload is not ready: unschedulable, image pull, crash). */
+  pods: Map<string, KubeObject[]>;
 }
 
 /** The kinds observe() lists; exported so the reconciler can watch the same ones. */
@@ -59,6 +61,7 @@ export const OBSERVED_KINDS: readonly ObservedKind[] = [
   { apiVersion: API.offloading, kind: 'NamespaceOffloading', fluidosNamespace: false, labelSelector: MANAGED_SELECTOR },
   { apiVersion: 'apps/v1', kind: 'Deployment', fluidosNamespace: false, labelSelector: MANAGED_SELECTOR },
   { apiVersion: 'batch/v1', kind: 'Job', fluidosNamespace: false, labelSelector: MANAGED_SELECTOR },
+  { apiVersion: 'v1', kind: 'Pod', fluidosNamespace: false, labelSelector: MANAGED_SELECTOR },
 ];
 
 export function emptyObserved(): Observed {
@@ -75,6 +78,7 @@ export function emptyObserved(): Observed {
     nodesByName: new Map(),
     offloadings: new Map(),
     workloads: new Map(),
+    pods: new Map(),
   };
 }
 
@@ -152,6 +156,11 @@ export function indexObjects(objects: readonly KubeObject[], identity?: RepoIden
       case 'Job': {
         const id = obj.metadata.labels?.[LABEL_INTENT];
         if (id) push(o.workloads, id, obj);
+        break;
+      }
+      case 'Pod': {
+        const id = obj.metadata.labels?.[LABEL_INTENT];
+        if (id) push(o.pods, id, obj);
         break;
       }
       default:

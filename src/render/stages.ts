@@ -2,7 +2,7 @@ import type { FlareConfig, Tenant } from '../config/model.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { Intent, Workload } from '../intent/model.js';
 import type { IntentStatus, Placement } from '../status/model.js';
-import { specHash } from '../intent/spec-hash.js';
+import { statusMatches } from '../intent/spec-hash.js';
 import { gpuResourceName } from '../fluidos/types.js';
 import {
   LABEL_CAPSULE_TENANT,
@@ -16,6 +16,8 @@ import {
   solverName,
 } from '../k8s/names.js';
 import { solverFilters } from './filters.js';
+import { probeSolvers } from './probe.js';
+import { reservedPlacements, rolloutStrategy, stageD } from './move.js';
 import { plannedPlacements, podShape } from './workload.js';
 import { SYNC_WAVE, type ObjectPlan, type RenderedKind, type Stage } from './types.js';
 
@@ -25,6 +27,7 @@ const LABEL_NAME = 'app.kubernetes.io/name';
 const LABEL_PLACEMENT = 'flare.io/placement';
 const REMOTE_CLUSTER_LABEL = 'liqo.io/remote-cluster-id';
 const VIRTUAL_NODE_TAINT = 'virtual-node.liqo.io/not-allowed';
+
 
 export function selectionOf(intent: Intent, config: FlareConfig): 'flare' | 'fluidos' {
   return intent.spec.selection ?? config.selection;
@@ -111,6 +114,7 @@ export function intentPlans(intent: Intent, config: FlareConfig, status: IntentS
       filters,
     });
   }
+  for (const probe of probeSolvers(intent, config, status)) add('Solver', 'A', SYNC_WAVE.A, probe);
   const np = networkPolicy(intent);
   if (np) add('NetworkPolicy', 'A', SYNC_WAVE.A, { name: 'flare-isolation', namespace: ns, ...np });
   const workload = intent.spec.workload;
@@ -130,9 +134,11 @@ export function intentPlans(intent: Intent, config: FlareConfig, status: IntentS
     b.plans = b.plans.filter((p) => p.kind !== 'Solver');
     return b;
   }
-  if (status && status.spec_hash !== specHash(intent, config)) {
-    // The status answers an older version of this intent: its choice may not fit the new spec, and
-    // the reconciler places the intent again. Until then only stage A is rendered.
+  if (status && !statusMatches(status, intent, config)) {
+    // The status answers an older version of this intent. A running workload keeps its placement
+    // (rendered with the new spec) until the reconciler has decided: roll in place, keep, or move;
+    // anything not running yet renders stage A only until the reconciler places it again.
+    const running = status.phase === 'Running';
     b.diagnostics.push({
       severity: 'warning',
       file: intent.file,
@@ -140,16 +146,18 @@ export function intentPlans(intent: Intent, config: FlareConfig, status: IntentS
       column: 0,
       path: '',
       code: 'stale-status',
-      message: `status/${intent.tenant}/${intent.name}.yaml was written for an earlier version of this intent; only stage A is rendered until the reconciler places it again`,
+      message: running
+        ? `status/${intent.tenant}/${intent.name}.yaml was written for an earlier version of this intent; its running placement is kept until the reconciler re-ranks it`
+        : `status/${intent.tenant}/${intent.name}.yaml was written for an earlier version of this intent; only stage A is rendered until the reconciler places it again`,
     });
-    return b;
+    if (!running) return b;
   }
 
   const placements = status?.placements ?? [];
   const gpu = intent.spec.resources.gpu;
   // Stages B and C: in fluidos mode FLUIDOS reserves and peers by itself
   if (flareMode) {
-    for (const p of placements) {
+    for (const p of reservedPlacements(status)) {
       if (!p.chosen) continue;
       const shapePods = workload ? podShape(intent, workload).concurrent : 1;
       const data: Record<string, unknown> = {
@@ -172,7 +180,7 @@ export function intentPlans(intent: Intent, config: FlareConfig, status: IntentS
         configuration: { type: 'K8Slice', data },
       });
     }
-    for (const p of placements) {
+    for (const p of reservedPlacements(status)) {
       if (!p.contract) continue;
       add('Allocation', 'C', SYNC_WAVE.C, {
         name: allocationName(intent.id, p.attempt, p.location),
@@ -184,18 +192,18 @@ export function intentPlans(intent: Intent, config: FlareConfig, status: IntentS
   }
 
   // Stage D
-  const remote = placements.filter((p): p is Placement & { remote_cluster_id: string } => !!p.remote_cluster_id);
+  const { workload: remote, offload } = stageD(status);
   if (remote.length === 0) return b;
   add('NamespaceOffloading', 'D', SYNC_WAVE.offloading, {
     name: 'offloading',
     namespace: ns,
     namespaceMappingStrategy: 'EnforceSameName',
     podOffloadingStrategy: 'Remote',
-    clusterIds: [...new Set(remote.map((p) => p.remote_cluster_id))],
+    clusterIds: [...new Set(offload.map((p) => p.remote_cluster_id))],
     clusterLabel: REMOTE_CLUSTER_LABEL,
   });
   if (!workload) return b;
-  workloadPlans(intent, workload, ns, remote, add, b);
+  workloadPlans(intent, workload, ns, remote, add, b, rolloutStrategy(intent, config, status));
   return b;
 }
 
@@ -206,6 +214,7 @@ function workloadPlans(
   remote: (Placement & { remote_cluster_id: string })[],
   add: (kind: RenderedKind, stage: Stage, wave: number, context: Record<string, unknown>) => void,
   b: Builder,
+  strategy: Record<string, unknown>,
 ): void {
   const w = SYNC_WAVE.workload;
   const multi = plannedPlacements(intent) > 1 || remote.length > 1;
@@ -273,7 +282,7 @@ function workloadPlans(
         ...pod,
       });
     } else {
-      add('Deployment', 'D', w, { name, namespace: ns, replicas: shape.concurrent, selector, ...pod });
+      add('Deployment', 'D', w, { name, namespace: ns, replicas: shape.concurrent, strategy, selector, ...pod });
       if (workload.scaling.auto_scale) {
         add('HorizontalPodAutoscaler', 'D', w, {
           name,

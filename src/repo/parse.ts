@@ -15,6 +15,7 @@ import { cents } from '../util/money.js';
 import type { RepoModel, SourceFile } from './model.js';
 import { LIMITS } from './yaml-reader.js';
 import { checkHosts } from './hosts.js';
+import { gpuCatalogWarnings } from '../intent/check-gpu-catalog.js';
 
 export interface ParseRepoOptions {
   /**
@@ -231,6 +232,8 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
       }
     }
   }
+
+  diags.push(...gpuCatalogWarnings(intents, (f) => byPath.get(f)));
 
   // Status files: only the reconciler writes them, and only for intents that exist.
   const statuses = new Map<string, IntentStatus>();

@@ -41,6 +41,8 @@ export interface SandboxFaults {
   providerUp(provider: string): void;
   /** Contention: the next `count` Reservations on this provider/flavor (any when omitted) are refused. */
   refuseReservations(count: number, target?: { provider?: string; flavor?: string }): void;
+  /** The provider has no room left on its virtual nodes: new pods stay Pending (Unschedulable, Insufficient GPU); `false` frees it. */
+  providerFull(provider: string, full?: boolean): void;
   /** API server faults (500, 429, slow requests, dropped watches); `{}` clears them. */
   api(faults: ApiFaults): void;
   /** Clears every fault: providers up, no refusals, no API faults. */
@@ -105,6 +107,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   let closed = false;
   const faults: SandboxFaults = {
     providerDown: (p) => simulator.providerDown(p),
+    providerFull: (p, full) => simulator.providerFull(p, full),
     providerUp: (p) => simulator.providerUp(p),
     refuseReservations: (count, target) => simulator.refuseReservations(count, target),
     api: (f) => server.setFaults(f),

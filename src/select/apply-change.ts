@@ -101,3 +101,10 @@ export function applyChange(intent: Intent, change: Suggestion['change']): Inten
   }
   return { ...intent, spec };
 }
+
+/** Applies every change of a suggestion (a two-constraint relaxation carries two). */
+export function applySuggestion(intent: Intent, s: Pick<Suggestion, 'change' | 'changes'>): Intent {
+  let out = intent;
+  for (const c of s.changes ?? [s.change]) out = applyChange(out, c);
+  return out;
+}

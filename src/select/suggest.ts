@@ -318,9 +318,7 @@ export function suggest(offers: readonly Offer[], req: Requirements, kind: Score
     const n = perPath.get(head.path) ?? 0;
     if (n >= MAX_PER_PATH) continue;
     perPath.set(head.path, n + 1);
-    const where = best.offer.region ? ` in ${best.offer.region}` : '';
-    const at = best.cost !== undefined ? ` at ${money(best.cost, req.currency)}/h` : '';
-    const alternative = `${head.label}: ${count} candidate${count === 1 ? '' : 's'}, cheapest ${best.offer.model ?? best.offer.name}${where}${at}`;
+    const alternative = `${head.label}: ${offerText(best, req.currency)} (${count} candidate${count === 1 ? '' : 's'})`;
     out.push({
       alternative,
       cost_difference: costDifference(head, best, ref, budget, req),
@@ -328,7 +326,55 @@ export function suggest(offers: readonly Offer[], req: Requirements, kind: Score
       change: { path: head.path, value: head.value },
     });
   }
+  if (out.length === 0) out.push(...pairs(offers, ctx, ref, budget));
   return out;
+}
+
+/** "nvidia-h100 at provider-ie in eu-west-1, 2.00 EUR/h": the offer a relaxation admits. */
+function offerText(r: Relaxation, currency: string): string {
+  const o = r.offer;
+  const where = o.region ? ` in ${o.region}` : '';
+  const at = r.cost !== undefined ? `, ${money(r.cost, currency)}/h` : '';
+  return `${o.model ?? o.name}${o.provider ? ` at ${o.provider}` : ''}${where}${at}`;
+}
+
+/**
+ * When no single change admits any offer: offers that exactly two constraints reject, relaxed on
+ * both. One suggestion per pair of fields (its cheapest offer), ranked by cost effect (the hourly
+ * cost the user would pay), then by name.
+ */
+function pairs(offers: readonly Offer[], ctx: Ctx, ref: { cost?: number; perf?: number }, budget: number | undefined): Suggestion[] {
+  const { req } = ctx;
+  const best = new Map<string, [Relaxation, Relaxation]>();
+  for (const o of offers) {
+    const fs = allFailures(o, req, 3);
+    if (fs.length !== 2) continue;
+    const a = relax(fs[0]!, o, ctx, ref);
+    const b = relax(fs[1]!, o, ctx, ref);
+    if (!a || !b) continue;
+    const pair: [Relaxation, Relaxation] = a.path < b.path ? [a, b] : [b, a];
+    const k = `${pair[0].path}|${pair[1].path}`;
+    const cur = best.get(k);
+    if (!cur || byCost(pair[0], cur[0]) < 0) best.set(k, pair);
+  }
+  const ordered = [...best.values()].sort((x, y) => byCost(x[0], y[0]) || (x[0].path < y[0].path ? -1 : x[0].path > y[0].path ? 1 : 0));
+  return ordered.slice(0, MAX_SUGGESTIONS).map(([a, b]) => {
+    const cost = a.cost;
+    const cur = req.currency;
+    let costText = cost === undefined ? 'unknown (no hourly rate advertised)' : `${money(cost, cur)}/h`;
+    if (cost !== undefined && budget !== undefined && budget > 0) costText = `${pct((cost - budget) / budget)} vs max_hourly_cost (${money(cost, cur)}/h vs ${money(budget, cur)}/h)`;
+    const perf = [a.performance, b.performance].filter((p) => !p.startsWith('none: same GPU request'));
+    return {
+      alternative: `${a.label} and ${b.label}: ${offerText(a, cur)}`,
+      cost_difference: costText,
+      performance_impact: perf.length ? perf.join('; ') : 'none: same GPU request',
+      change: { path: a.path, value: a.value },
+      changes: [
+        { path: a.path, value: a.value },
+        { path: b.path, value: b.value },
+      ],
+    };
+  });
 }
 
 function costDifference(head: Relaxation, best: Relaxation, ref: { cost?: number }, budget: number | undefined, req: Requirements): string {

@@ -84,6 +84,8 @@ export interface Suggestion {
   performance_impact: string;
   /** Intent field path and the value to set, so a tool (or a test) can apply it. */
   change: { path: string; value: unknown };
+  /** A relaxation of two constraints at once: every change to apply (`change` is the first). */
+  changes?: { path: string; value: unknown }[];
 }
 
 /** One placement: a single-region intent has one; a multi-region intent one per region. */
@@ -106,6 +108,15 @@ export interface Placement {
   /** The provider's Liqo cluster id: unlocks stage D. */
   remote_cluster_id?: string;
   virtual_node?: { name: string; ready: boolean; not_ready_since?: string };
+  /** Why this placement has no candidate (NoMatch): the probe's summary and the Solver's own message. */
+  nomatch?: NoMatchExplanation;
+}
+
+export interface NoMatchExplanation {
+  /** "0/31 offers fit: 12 location, 9 max_hourly_cost, 10 gpu.model" (absent until the probe answered). */
+  summary?: string;
+  /** The Solver's status message, e.g. "No PeeringCandidates found". */
+  solver_message?: string;
 }
 
 export interface HistoryEntry {
@@ -121,12 +132,38 @@ export interface IntentStatus {
   phase: Phase;
   message?: string;
   selection: SelectionMode;
-  /** Fingerprint of the normalized intent spec; a changed spec restarts the state machine. */
+  /** Fingerprint of the normalized intent spec (the version the status answers). */
   spec_hash: string;
+  /**
+   * Fingerprint of the placement-relevant part of the spec: a change of it re-places the intent;
+   * a change of spec_hash alone (image, env, commands, ports…) rolls the workload in place.
+   */
+  placement_hash?: string;
   placements: Placement[];
+  /**
+   * Make-before-break: the placements being replaced after a change that touches placement. They
+   * stay reserved and allocated, running the workload, until it runs on `placements`; then they
+   * are released.
+   */
+  retiring?: Placement[];
   suggestions?: Suggestion[];
-  workload?: { kind: 'Deployment' | 'Job'; ready: boolean; replicas?: number; ready_replicas?: number; succeeded?: number; failed?: number };
+  /** NoMatch (and a Failed deadline after one): why nothing fitted, over every placement. */
+  explanation?: NoMatchExplanation;
+  workload?: {
+    kind: 'Deployment' | 'Job';
+    ready: boolean;
+    replicas?: number;
+    ready_replicas?: number;
+    succeeded?: number;
+    failed?: number;
+    /** Why it is not ready, in the cluster's words (unschedulable pod, image pull error, job failure). */
+    reason?: string;
+    /** Whether that reason is the placement's fault (fails over) or the workload's (ends Failed). */
+    problem?: 'placement' | 'workload';
+  };
   cost?: { hourly: number; currency: string; accrued: number; since: string };
+  /** ISO time the workload started Deploying (placed, not ready): deploy_timeout counts from it. */
+  deploying_since?: string;
   /** ISO time of the next discovery retry while NoMatch. */
   next_retry_at?: string;
   retries?: number;

@@ -22,10 +22,14 @@ const STATUS_FIELDS = [
   'message',
   'selection',
   'spec_hash',
+  'placement_hash',
   'placements',
+  'retiring',
   'suggestions',
+  'explanation',
   'workload',
   'cost',
+  'deploying_since',
   'next_retry_at',
   'retries',
   'warnings',
@@ -76,6 +80,10 @@ export function parseStatus(text: string, file: string): ParseStatusResult {
   if (pl) {
     for (const it of r.list(pl, { max: 100 }) ?? []) checkPlacement(r, it);
   }
+  const rt = r.opt(sf, 'retiring');
+  if (rt) {
+    for (const it of r.list(rt, { max: 100 }) ?? []) checkPlacement(r, it);
+  }
   const hist = r.need(sf, 'history');
   if (hist) {
     for (const it of r.list(hist, { max: 1000 }) ?? []) {
@@ -112,6 +120,7 @@ function checkPlacement(r: DocReader, v: Val): void {
     'allocation',
     'remote_cluster_id',
     'virtual_node',
+    'nomatch',
   ]);
   if (!f) return;
   const s = r.need(f, 'solver');

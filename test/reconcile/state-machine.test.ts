@@ -3,6 +3,8 @@ import { DEFAULT_CONFIG, type FlareConfig } from '../../src/config/model.js';
 import type { KubeObject } from '../../src/k8s/object.js';
 import { allocationName, reservationName, solverName } from '../../src/k8s/names.js';
 import { indexObjects } from '../../src/reconcile/observe.js';
+import { probeSolverName } from '../../src/render/probe.js';
+import { renderWarningsByFile } from '../../src/reconcile/render-warnings.js';
 import { advance, backoffSeconds, HISTORY_LIMIT, type AdvanceArgs } from '../../src/reconcile/state-machine.js';
 import { rank } from '../../src/select/rank.js';
 import type { RankInput } from '../../src/select/types.js';
@@ -230,12 +232,23 @@ describe('advance: NoMatch, backoff and deadlines', () => {
     expect(r.status.warnings?.[0]).toContain('2024-06-01');
   });
 
-  it('a deadline already past when first seen fails at once when nothing fits', () => {
+  it('a deadline already past when first seen fails once the probe has said why nothing fits', () => {
     const intent = tight('2024-06-01T00:00:00Z');
     const sv = solverName(intent.id);
+    const probe = probeSolverName(sv);
     const r = step(intent, undefined, [solver(sv), ...offers(sv)], T0);
-    expect(r.status.phase).toBe('Failed');
-    expect(r.status.message).toMatch(/DeadlineExceeded/);
+    // waits (bounded by the first retry time) for the probe Solver to answer
+    expect(r.status.phase).toBe('NoMatch');
+    const seen = [solver(sv), solver(probe), ...offers(sv), ...offers(probe).map((o) => ({ ...o, metadata: { ...o.metadata, name: `${o.metadata.name}-p` } }))];
+    const r2 = step(intent, r.status, seen, at(1));
+    expect(r2.status.phase).toBe('Failed');
+    expect(r2.status.message).toMatch(/DeadlineExceeded.*0\/6 offers fit: 6 max_hourly_cost/);
+    expect(r2.status.suggestions?.length).toBeGreaterThan(0);
+    expect(r2.status.explanation?.summary).toBe('0/6 offers fit: 6 max_hourly_cost');
+    // without a probe answer it still fails once the retry time is due
+    const r3 = step(intent, r.status, [solver(sv), ...offers(sv)], at(600));
+    expect(r3.status.phase).toBe('Failed');
+    expect(r3.status.suggestions?.length).toBeGreaterThan(0);
   });
 
   it('a spec change restarts placement with a new attempt and rediscovery', () => {
@@ -357,5 +370,23 @@ describe('advance: other shapes', () => {
       status = step(intent, status, [solver(sv, 'Running')], at(i * 2 + 1)).status;
     }
     expect(status!.history.length).toBe(HISTORY_LIMIT);
+  });
+});
+
+describe('advance: renderer warnings reach the status', () => {
+  it('carries the warnings the renderer gave for the intent, and drops them once gone', () => {
+    const intent = makeIntent('team-a', 'warned');
+    const sv = solverName(intent.id);
+    const warnings = renderWarningsByFile([
+      { severity: 'warning', file: intent.file, line: 0, column: 0, path: 'workload.resources.gpu.count', code: 'gpu-overcommit', message: '3 pods at 1 GPU each need more than the 1 GPU(s) reserved per placement' },
+      { severity: 'warning', file: intent.file, line: 0, column: 0, path: '', code: 'stale-status', message: 'ignored: the reconciler is placing it again' },
+      { severity: 'error', file: intent.file, line: 0, column: 0, path: '', code: 'x', message: 'not a warning' },
+    ]);
+    const r = step(intent, undefined, [solver(sv), ...offers(sv)], T0, { renderWarnings: warnings.get(intent.file)! });
+    expect(r.status.warnings).toEqual(['render: gpu-overcommit: 3 pods at 1 GPU each need more than the 1 GPU(s) reserved per placement']);
+    const again = step(intent, r.status, [solver(sv), ...offers(sv)], at(1), { renderWarnings: warnings.get(intent.file)! });
+    expect(again.status.warnings).toHaveLength(1);
+    const gone = step(intent, r.status, [solver(sv), ...offers(sv)], at(2));
+    expect(gone.status.warnings).toBeUndefined();
   });
 });

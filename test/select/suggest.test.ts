@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Intent } from '../../src/intent/model.js';
 import type { KubeObject } from '../../src/k8s/object.js';
-import { applyChange } from '../../src/select/apply-change.js';
+import { applyChange, applySuggestion } from '../../src/select/apply-change.js';
 import { rank } from '../../src/select/rank.js';
 import type { Decision } from '../../src/select/types.js';
 import { config, gpu, intent, pc } from './helpers.js';
@@ -11,7 +11,7 @@ function expectEachSuggestionWorks(i: Intent, candidates: KubeObject[], d: Decis
   expect(d.chosen).toBeUndefined();
   expect(d.suggestions.length).toBeGreaterThan(0);
   for (const s of d.suggestions) {
-    const changed = applyChange(i, s.change);
+    const changed = applySuggestion(i, s);
     const again = rank({ intent: changed, config: config(), candidates });
     expect(again.chosen, `${s.alternative} → ${JSON.stringify(s.change)}`).toBeDefined();
   }
@@ -26,8 +26,8 @@ describe('NoMatch suggestions', () => {
       { path: 'constraints.max_hourly_cost', value: '5.80 EUR' },
       { path: 'constraints.max_hourly_cost', value: '6.40 EUR' },
     ]);
-    expect(d.suggestions[0]!.alternative).toBe('raise max_hourly_cost to 5.80 EUR: 1 candidate, cheapest nvidia-h200 in eu-west-1 at 5.80 EUR/h');
-    expect(d.suggestions[1]!.alternative).toBe('raise max_hourly_cost to 6.40 EUR: 2 candidates, cheapest nvidia-h200 in eu-west-1 at 5.80 EUR/h');
+    expect(d.suggestions[0]!.alternative).toBe('raise max_hourly_cost to 5.80 EUR: nvidia-h200 at provider-a in eu-west-1, 5.80 EUR/h (1 candidate)');
+    expect(d.suggestions[1]!.alternative).toBe('raise max_hourly_cost to 6.40 EUR: nvidia-h200 at provider-a in eu-west-1, 5.80 EUR/h (2 candidates)');
     expect(d.suggestions[0]!.cost_difference).toBe('+16% over max_hourly_cost (5.80 EUR/h vs 5.00 EUR/h)');
     expectEachSuggestionWorks(i, cands, d);
     // Applying the larger raise admits both.
@@ -45,7 +45,7 @@ describe('NoMatch suggestions', () => {
     const m = d.suggestions.find((s) => s.change.path === 'workload.resources.gpu.model');
     expect(m).toBeDefined();
     expect(m!.change.value).toBe('nvidia-h100');
-    expect(m!.alternative).toMatch(/^nvidia-h100 instead of nvidia-h200: 1 candidate/);
+    expect(m!.alternative).toMatch(/^nvidia-h100 instead of nvidia-h200: nvidia-h100 at provider-a .*\(1 candidate\)$/);
     expect(m!.cost_difference).toBe('-15% cost (3.40 EUR/h vs 4.00 EUR/h for nvidia-h200)');
     expect(m!.performance_impact).toMatch(/^-10% per-GPU throughput/);
     expectEachSuggestionWorks(i, cands, d);
@@ -85,8 +85,17 @@ describe('NoMatch suggestions', () => {
       'workload.resources.gpu.tier': 'any',
       'constraints.providers': ['provider-a', 'provider-b'],
     });
-    // Two failures (latency and location) or no GPU at all: nothing to suggest.
-    expect(rank({ intent: i, config: config(), candidates: [cands[7]!, cands[8]!] }).suggestions).toEqual([]);
+    // No GPU at all: nothing to suggest. Two failures (latency and location): one change of both.
+    expect(rank({ intent: i, config: config(), candidates: [cands[7]!] }).suggestions).toEqual([]);
+    const two = rank({ intent: i, config: config(), candidates: [cands[7]!, cands[8]!] });
+    expect(two.suggestions.map((s) => s.changes)).toEqual([
+      [
+        { path: 'constraints.location', value: 'US-East' },
+        { path: 'constraints.max_latency_ms', value: 45 },
+      ],
+    ]);
+    expect(two.suggestions[0]!.alternative).toBe('widen location to US-East and raise max_latency_ms to 45: nvidia-a100 at provider-a in us-east-1, 14.00 EUR/h');
+    expectEachSuggestionWorks(i, [cands[8]!], two);
     expectEachSuggestionWorks(i, cands, d);
     // Ordered by least impact: the cap keeps the smaller changes, no duplicates.
     const keys = d.suggestions.map((s) => `${s.change.path}=${JSON.stringify(s.change.value)}`);

@@ -79,6 +79,8 @@ export class FederationSimulator {
   readonly providersByLiqo = new Map<string, FederationProvider>();
   readonly holdings = new Map<string, Holding>();
   readonly down = new Set<string>();
+  /** Providers whose virtual nodes have no room left for new pods (faults.providerFull). */
+  readonly full = new Set<string>();
   readonly refusals: Refusal[] = [];
   readonly counters = { accepted: 0, refused: 0 };
   /** The store without copies, for the controllers (see StoreView). */
@@ -369,7 +371,15 @@ export class FederationSimulator {
     return true;
   }
 
+  /** The provider's capacity is taken by someone else: new pods on its virtual nodes stay Pending. */
+  providerFull(name: string, full = true): void {
+    if (!this.providers.has(name)) throw new Error(`no provider ${name} in the federation`);
+    if (full) this.full.add(name);
+    else this.full.delete(name);
+  }
+
   clearFaults(): void {
+    this.full.clear();
     this.refusals.splice(0);
     for (const p of [...this.down]) this.providerUp(p);
   }

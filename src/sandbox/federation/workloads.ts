@@ -5,6 +5,8 @@ import { parseQuantity } from '../../util/quantity.js';
 import { isNodeReady } from './flavors.js';
 import { LABEL_LIQO_TYPE, matchNodeSelector, readyOffloading } from './liqo-controllers.js';
 import { FM_KUBE, refOf, type FederationSimulator } from './simulator.js';
+import { rolloutStep } from './rollout.js';
+import { faultedStatus, imageFault, insufficientMessage, nodeIsFull } from './pod-faults.js';
 
 /*
  * Stand-ins for the kube-controller-manager, the scheduler and the kubelets of the virtual
@@ -42,7 +44,8 @@ function pickNode(sim: FederationSimulator, pod: KubeObject, offloading: KubeObj
     .list('v1', 'Node', { labelSelector: `${LABEL_LIQO_TYPE}=virtual-node` })
     .items.filter((n) => isNodeReady(n) && matchNodeSelector(offloading.spec?.clusterSelector, n))
     .filter((n) => Object.entries(selector).every(([k, v]) => n.metadata.labels?.[k] === v))
-    .filter((n) => matchNodeSelector(pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution, n));
+    .filter((n) => matchNodeSelector(pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution, n))
+    .filter((n) => !nodeIsFull(sim, n));
   if (nodes.length === 0) return undefined;
   const bound = sim.view.list('v1', 'Pod').items.filter((p) => p.spec?.nodeName && !isTerminal(p));
   for (const n of nodes) {
@@ -105,6 +108,14 @@ function stepPods(sim: FederationSimulator, pods: KubeObject[], offloading: Kube
         }, { fieldManager: FM_KUBE });
         continue;
       }
+      const fault = imageFault(p);
+      if (fault) {
+        const st = faultedStatus(p, fault, now);
+        if (p.status?.phase !== st.phase || JSON.stringify(p.status?.containerStatuses?.[0]?.state) !== JSON.stringify((st.containerStatuses as { state: unknown }[])[0]?.state)) {
+          sim.view.patchStatus(refOf(p), st, { fieldManager: FM_KUBE });
+        }
+        continue;
+      }
       if (p.status?.phase !== 'Running') {
         sim.view.patchStatus(refOf(p), {
           phase: 'Running',
@@ -131,13 +142,25 @@ function stepPods(sim: FederationSimulator, pods: KubeObject[], offloading: Kube
       sim.view.patch(refOf(p), { spec: { nodeName: node.metadata.name } }, 'merge', { fieldManager: FM_KUBE });
       sim.view.patchStatus(refOf(p), { conditions: [{ type: 'PodScheduled', status: 'True', lastTransitionTime: now }] }, { fieldManager: FM_KUBE });
     } else {
-      const message = offloading ? '0/0 virtual nodes are available: no offloaded node matches the pod or has room for its requests' : `namespace ${p.metadata.namespace} is not offloaded (no Ready NamespaceOffloading)`;
+      const full = offloading ? fullNodes(sim, offloading) : 0;
+      const message = !offloading
+        ? `namespace ${p.metadata.namespace} is not offloaded (no Ready NamespaceOffloading)`
+        : full > 0
+          ? insufficientMessage(p, full)
+          : '0/0 virtual nodes are available: no offloaded node matches the pod or has room for its requests';
       if (p.status?.conditions?.[0]?.message !== message) {
         sim.view.patchStatus(refOf(p), { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastTransitionTime: now }] }, { fieldManager: FM_KUBE });
       }
     }
   }
   return ready;
+}
+
+/** Ready virtual nodes of the offloading whose provider has no room left (faults.providerFull). */
+function fullNodes(sim: FederationSimulator, offloading: KubeObject): number {
+  return sim.view
+    .list('v1', 'Node', { labelSelector: `${LABEL_LIQO_TYPE}=virtual-node` })
+    .items.filter((n) => isNodeReady(n) && matchNodeSelector(offloading.spec?.clusterSelector, n) && nodeIsFull(sim, n)).length;
 }
 
 function freeIndex(pods: KubeObject[]): number {
@@ -170,11 +193,18 @@ export function reconcileDeployment(sim: FederationSimulator, ns: string, name: 
   for (const p of pods.filter((x) => x.status?.phase === 'Failed')) sim.deleteQuietly(refOf(p));
   pods = pods.filter((x) => x.status?.phase !== 'Failed');
   const hash = shortHash(JSON.stringify(d.spec?.template ?? {}), 10);
-  while (pods.length < replicas) {
+  // a changed template rolls: new pods in, old pods out, as the strategy allows
+  const step = rolloutStep(d, pods, (p) => p.metadata.labels?.['pod-template-hash'] === hash, replicas);
+  if (step) {
+    for (const p of step.remove) sim.deleteQuietly(refOf(p));
+    pods = pods.filter((p) => !step.remove.includes(p));
+    for (let i = 0; i < step.create; i++) pods.push(sim.view.create(podFor(d, freeIndex(pods), { 'pod-template-hash': hash }), { fieldManager: FM_KUBE }));
+  }
+  while (!step && pods.length < replicas) {
     const pod = podFor(d, freeIndex(pods), { 'pod-template-hash': hash });
     pods.push(sim.view.create(pod, { fieldManager: FM_KUBE }));
   }
-  if (pods.length > replicas) {
+  if (!step && pods.length > replicas) {
     const sorted = [...pods].sort((a, b) => Number(b.metadata.annotations?.['sandbox.flare.io/index'] ?? 0) - Number(a.metadata.annotations?.['sandbox.flare.io/index'] ?? 0));
     for (const p of sorted.slice(0, pods.length - replicas)) sim.deleteQuietly(refOf(p));
     pods = sorted.slice(pods.length - replicas);
@@ -184,7 +214,7 @@ export function reconcileDeployment(sim: FederationSimulator, ns: string, name: 
   patchIfChanged(sim, d, {
     observedGeneration: d.metadata.generation ?? 1,
     replicas: pods.length,
-    updatedReplicas: pods.length,
+    updatedReplicas: pods.filter((p) => p.metadata.labels?.['pod-template-hash'] === hash).length,
     readyReplicas: ready,
     availableReplicas: ready,
     unavailableReplicas: Math.max(0, replicas - ready),
