@@ -115,6 +115,6 @@ export async function argoSync(cluster: Cluster, desired: readonly KubeObject[],
     }
   }
   const want = new Set(desired.map((d) => keyOf(d)));
-  for (const live of await listManaged(cluster)) if (!want.has(keyOf(live))) await cluster.delete(refOf(live));
+  for (const live of await listManaged(cluster, undefined)) if (!want.has(keyOf(live))) await cluster.delete(refOf(live));
   return result;
 }

@@ -39,7 +39,7 @@ async function runArgoMode(world: World, rec: Reconciler, onSync: (s: SyncResult
 }
 
 async function managedKeys(world: World): Promise<string[]> {
-  return (await listManaged(world.cluster)).map((o) => keyOf(o)).sort();
+  return (await listManaged(world.cluster, undefined)).map((o) => keyOf(o)).sort();
 }
 
 describe('Argo CD mode: wave-by-wave sync gated by the health checks', () => {
@@ -69,7 +69,7 @@ describe('Argo CD mode: wave-by-wave sync gated by the health checks', () => {
     await runArgoMode(world, await world.start({ mode: 'observe' }), async (s) => {
       for (const d of s.degraded ?? []) {
         if (!d.key.includes('/Reservation/')) continue;
-        const later = (await listManaged(world.cluster)).filter((o) => ['Allocation', 'NamespaceOffloading', 'Deployment'].includes(o.kind)).map((o) => keyOf(o));
+        const later = (await listManaged(world.cluster, undefined)).filter((o) => ['Allocation', 'NamespaceOffloading', 'Deployment'].includes(o.kind)).map((o) => keyOf(o));
         held.push({ health: d.health.status, message: d.health.message, later });
       }
     });
@@ -78,7 +78,7 @@ describe('Argo CD mode: wave-by-wave sync gated by the health checks', () => {
     expect(held[0]!.message).toMatch(/^Failed: .*refused/);
     expect(held[0]!.later).toEqual([]);
     // the refused Reservation was pruned once the reconciler moved to another candidate
-    const reservations = (await listManaged(world.cluster)).filter((o) => o.kind === 'Reservation');
+    const reservations = (await listManaged(world.cluster, undefined)).filter((o) => o.kind === 'Reservation');
     expect(reservations.length).toBe(1);
     expect(reservations[0]!.status?.phase?.phase).toBe('Solved');
   });
