@@ -147,7 +147,7 @@ export function explainIntent(intent: Intent, config: FlareConfig): ExplainRepor
     const shape = podShape(intent, w);
     const gpuName = gpuResourceName(g.model);
     const container = `${kind}.spec.template.spec.containers[0]`;
-    entry('workload.type', w.type).becomes.push(`${kind} (one per placement, nodeSelector liqo.io/remote-cluster-id)`);
+    entry('workload.type', w.type).becomes.push(`${kind} (one per placement, on its own virtual node: liqo.io/remote-cluster-id and kubernetes.io/hostname)`);
     entry('workload.image', w.containers[0]?.image).becomes.push(`${container}.image`);
     entry(`${GPU}.count`, g.count).becomes.push(
       `${container}.resources.limits["${gpuName}"] = ${shape.gpusPerPod} per pod × ${shape.concurrent} pod(s)`,

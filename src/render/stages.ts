@@ -25,6 +25,7 @@ const LABEL_NAME = 'app.kubernetes.io/name';
 const LABEL_PLACEMENT = 'flare.io/placement';
 const REMOTE_CLUSTER_LABEL = 'liqo.io/remote-cluster-id';
 const VIRTUAL_NODE_TAINT = 'virtual-node.liqo.io/not-allowed';
+const NODE_NAME_LABEL = 'kubernetes.io/hostname';
 
 export function selectionOf(intent: Intent, config: FlareConfig): 'flare' | 'fluidos' {
   return intent.spec.selection ?? config.selection;
@@ -185,17 +186,33 @@ export function intentPlans(intent: Intent, config: FlareConfig, status: IntentS
   // Stage D
   const remote = placements.filter((p): p is Placement & { remote_cluster_id: string } => !!p.remote_cluster_id);
   if (remote.length === 0) return b;
+  const clusterIds = [...new Set(remote.map((p) => p.remote_cluster_id))];
   add('NamespaceOffloading', 'D', SYNC_WAVE.offloading, {
     name: 'offloading',
     namespace: ns,
     namespaceMappingStrategy: 'EnforceSameName',
     podOffloadingStrategy: 'Remote',
-    clusterIds: [...new Set(remote.map((p) => p.remote_cluster_id))],
+    clusterIds,
     clusterLabel: REMOTE_CLUSTER_LABEL,
+    clusterSelector: { nodeSelectorTerms: [{ matchExpressions: ownNodeRequirements(clusterIds, remote) }] },
   });
   if (!workload) return b;
   workloadPlans(intent, workload, ns, remote, add, b);
   return b;
+}
+
+/**
+ * Node requirements that select only the virtual node(s) of the intent's own allocations: several
+ * contracts with one provider give several virtual nodes with the same remote cluster id, so the
+ * cluster id alone lets a pod land on a node another intent (or tenant) reserved. Each virtual node
+ * is one allocation's, and its `kubernetes.io/hostname` label (set on every node) is its name, which
+ * the status records once the node is Ready.
+ */
+export function ownNodeRequirements(clusterIds: string[], remote: readonly Placement[]): { key: string; operator: 'In'; values: string[] }[] {
+  const reqs: { key: string; operator: 'In'; values: string[] }[] = [{ key: REMOTE_CLUSTER_LABEL, operator: 'In', values: clusterIds }];
+  const nodes = [...new Set(remote.map((p) => p.virtual_node?.name ?? ''))].filter((n) => n !== '').sort();
+  if (nodes.length > 0) reqs.push({ key: NODE_NAME_LABEL, operator: 'In', values: nodes });
+  return reqs;
 }
 
 function workloadPlans(
@@ -255,7 +272,13 @@ function workloadPlans(
     const pod = {
       podLabels,
       nodeSelector: { [REMOTE_CLUSTER_LABEL]: p.remote_cluster_id },
-      tolerations: multi ? [{ key: VIRTUAL_NODE_TAINT, operator: 'Exists', effect: 'NoExecute' }] : undefined,
+      // the pod's own placement's virtual node only, whatever else the provider runs
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: ownNodeRequirements([p.remote_cluster_id], [p]) }] },
+        },
+      },
+      tolerations: [{ key: VIRTUAL_NODE_TAINT, operator: 'Exists', effect: 'NoExecute' }],
       containers,
       volumes: volumes.length > 0 ? volumes : undefined,
     };

@@ -105,20 +105,26 @@ describe('stages', () => {
         volumes: [{ name: 'Cache', size: '5Gi', type: 'temporary', path: '/cache' }, { name: 'data', size: '100Gi', type: 'persistent', path: '/data' }],
       },
     });
-    const s = h.status(i, [h.placement({ chosen: h.chosen(), contract: { name: 'c', liqo_id: 'l' }, remote_cluster_id: 'cluster-1' })]);
+    const s = h.status(i, [h.placement({ chosen: h.chosen(), contract: { name: 'c', liqo_id: 'l' }, remote_cluster_id: 'cluster-1', virtual_node: { name: 'liqo-node-1', ready: true } })]);
     const r = render(h.model([i], { statuses: [s] }), templates);
     expect(kinds(r.objects)).toEqual(['Allocation', 'Deployment', 'Ingress', 'Namespace', 'NamespaceOffloading', 'PersistentVolumeClaim', 'Reservation', 'Service', 'Solver', 'Tenant']);
+    // only the allocation's own virtual node: the provider may run other intents' nodes too
+    const own = [
+      { key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['cluster-1'] },
+      { key: 'kubernetes.io/hostname', operator: 'In', values: ['liqo-node-1'] },
+    ];
     const off = find(r, 'NamespaceOffloading');
     expect(off.metadata).toMatchObject({ name: 'offloading', namespace: 'flare-team-a-svc' });
     expect(off.spec).toEqual({
       namespaceMappingStrategy: 'EnforceSameName',
       podOffloadingStrategy: 'Remote',
-      clusterSelector: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['cluster-1'] }] }] },
+      clusterSelector: { nodeSelectorTerms: [{ matchExpressions: own }] },
     });
     const d = find(r, 'Deployment');
     const pod = d.spec.template.spec;
     expect(pod.nodeSelector).toEqual({ 'liqo.io/remote-cluster-id': 'cluster-1' });
-    expect(pod.tolerations).toBeUndefined();
+    expect(pod.affinity).toEqual({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: own }] } } });
+    expect(pod.tolerations).toEqual([{ key: 'virtual-node.liqo.io/not-allowed', operator: 'Exists', effect: 'NoExecute' }]);
     const c = pod.containers[0];
     expect(c.resources).toEqual({ requests: { cpu: '8', memory: '32Gi', 'amd.com/gpu': '1' }, limits: { memory: '32Gi', 'amd.com/gpu': '1' } });
     expect(c.env).toEqual([{ name: 'MODE', value: 'a=b' }, { name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf', key: 'HF_TOKEN' } } }]);
