@@ -20,6 +20,7 @@ import { observeCluster, type Observed } from './observe.js';
 import { advance, type TenantUsage } from './state-machine.js';
 import { addClaims, choiceOrder, pendingClaims } from './order.js';
 import { parseStatus } from '../status/parse.js';
+import { placementGpus } from '../intent/budget.js';
 
 export const RENDERED_DIR = 'rendered';
 export const STATUS_DIR = 'status';
@@ -156,7 +157,7 @@ function holding(s: IntentStatus | undefined, intent: Intent): TenantUsage {
   if (!s || s.phase === 'Completed' || s.phase === 'Failed') return u;
   for (const p of s.placements) {
     if (!p.chosen) continue;
-    u.gpus += intent.spec.resources.gpu.count;
+    u.gpus += placementGpus(intent);
     u.hourly_cost += p.chosen.hourly_cost;
   }
   return u;
@@ -243,7 +244,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
     const after = holding(r.status, intent);
     usage.set(intent.tenant, { gpus: others.gpus + after.gpus, hourly_cost: others.hourly_cost + after.hourly_cost });
     statuses.set(intent.id, r.status);
-    addClaims(claims, r.status, before, intent.spec.resources.gpu.count);
+    addClaims(claims, r.status, before, placementGpus(intent));
     rediscover.push(...r.rediscover);
     byId.set(intent.id, phaseOf(r.status));
   }

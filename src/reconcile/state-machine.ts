@@ -8,6 +8,7 @@ import { canonicalize } from '../k8s/serialize.js';
 import { offerFromCandidate } from '../select/offer.js';
 import type { Observed } from './observe.js';
 import { placementLocations, specHash } from '../intent/spec-hash.js';
+import { placementGpus } from '../intent/budget.js';
 
 export const HISTORY_LIMIT = 50;
 
@@ -201,7 +202,7 @@ function rankPlacement(ctx: Ctx, p: Placement, candidates: KubeObject[]): Decisi
   let hourly = ctx.usage.hourly_cost;
   for (const q of ctx.status.placements) {
     if (q === p || !q.chosen) continue;
-    gpus += args.intent.spec.resources.gpu.count;
+    gpus += placementGpus(args.intent);
     hourly += q.chosen.hourly_cost;
   }
   input.tenantUsage = { gpus, hourly_cost: round4(hourly) };
@@ -378,7 +379,7 @@ function advanceFluidos(ctx: Ctx, p: Placement): PlacementState {
     const pcName: unknown = res.spec?.peeringCandidate?.name;
     const pc = typeof pcName === 'string' ? obs.candidates.get(pcName) : undefined;
     if (pc && p.chosen?.candidate !== pc.metadata.name) {
-      p.chosen = summarize(pc, intent.spec.resources.gpu.count);
+      p.chosen = summarize(pc, placementGpus(intent));
       ctx.events.push(`FLUIDOS reserved its first match: ${describeChoice(p.chosen, config.currency)}${loc(p)}`);
     }
     const contractName: unknown = res.status?.contract?.name;

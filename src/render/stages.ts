@@ -2,6 +2,7 @@ import type { FlareConfig, Tenant } from '../config/model.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { Intent, Workload } from '../intent/model.js';
 import type { IntentStatus, Placement } from '../status/model.js';
+import { placementGpus, replicasPerPlacement } from '../intent/budget.js';
 import { specHash } from '../intent/spec-hash.js';
 import { gpuResourceName } from '../fluidos/types.js';
 import {
@@ -155,7 +156,7 @@ export function intentPlans(intent: Intent, config: FlareConfig, status: IntentS
       const data: Record<string, unknown> = {
         pods: String(shapePods),
         gpu: {
-          count: gpu.count,
+          count: placementGpus(intent),
           model: gpu.model ?? p.chosen.model,
           memory: gpu.memory_min ?? p.chosen.memory,
         },
@@ -234,7 +235,7 @@ function workloadPlans(
       column: 0,
       path: 'workload.resources.gpu.count',
       code: 'gpu-overcommit',
-      message: `${shape.concurrent} pods at ${shape.gpusPerPod} GPU each need more than the ${intent.spec.resources.gpu.count} GPU(s) reserved per placement`,
+      message: `${shape.concurrent} pods at ${shape.gpusPerPod} GPU each need more than the ${placementGpus(intent)} GPU(s) reserved per placement`,
       hint: 'raise gpu.count to a multiple of the replicas, or lower the replicas',
     });
   }
@@ -302,7 +303,8 @@ function workloadPlans(
           namespace: ns,
           target: { apiVersion: 'apps/v1', kind: 'Deployment', name },
           minReplicas: Math.max(1, Math.ceil(workload.scaling.min_replicas / plannedPlacements(intent))),
-          maxReplicas: Math.max(1, Math.ceil(workload.scaling.max_replicas / plannedPlacements(intent))),
+          // capped where the reservation ends: each replica holds gpu.count GPUs
+          maxReplicas: replicasPerPlacement(intent),
           targetCpuPercent: workload.scaling.target_cpu_percent,
         });
       }

@@ -7,6 +7,7 @@ import { compareScored, round4, scoreAll, type Scored } from './score.js';
 import { suggest } from './suggest.js';
 import { scoreKindOf } from './traits.js';
 import type { Decision, RankInput } from './types.js';
+import { placementGpus } from '../intent/budget.js';
 
 /** Runners-up kept in a Decision (status stays small; the next one is all failover needs). */
 export const MAX_RUNNERS_UP = 10;
@@ -103,7 +104,7 @@ export function rankPlacements(
   for (const location of regions) {
     const d = rank({ ...base, tenantUsage: { ...usage }, location, candidates: candidatesByLocation[location] ?? [] });
     if (d.chosen) {
-      usage.gpus += base.intent.spec.resources.gpu.count;
+      usage.gpus += placementGpus(base.intent);
       usage.hourly_cost += d.chosen.hourly_cost;
     }
     out[location] = d;

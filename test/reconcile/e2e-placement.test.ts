@@ -72,4 +72,19 @@ describe('placement isolation on a shared provider', () => {
       for (const other of nodes.filter((n) => n.metadata.name !== node)) expect(no).not.toContain(other.metadata.name);
     }
   });
+
+  it('a 3-replica service with gpu.count 1 reserves 3 GPUs and reaches Running (count is per replica)', async () => {
+    const intent = serviceIntent('replicas3').replace('    resources:', '    scaling:\n      min_replicas: 3\n      max_replicas: 3\n    resources:');
+    world = await startWorld({ 'tenants/team-a.yaml': TENANT('team-a'), 'intents/team-a/replicas3.yaml': intent }, { federation: oneProvider() });
+    const rec = await world.start();
+    await cycleUntil(rec, running(['team-a-replicas3']), { timeoutMs: 20_000 });
+    const st = await statusOf(world, 'team-a', 'replicas3');
+    expect(st.workload).toMatchObject({ replicas: 3, ready_replicas: 3 });
+    const reservation = await world.read(`rendered/team-a/replicas3/reservation-${st.placements[0]!.reservation?.name}.yaml`);
+    expect(parse(reservation ?? '').spec.configuration.data.gpu.count).toBe(3);
+    // the cost is that of the 3 GPUs held
+    expect(st.placements[0]!.chosen?.hourly_cost).toBeCloseTo(1.5);
+    const pods = await world.cluster.list('v1', 'Pod', { namespace: 'flare-team-a-replicas3' });
+    expect(pods.map((p) => p.spec?.containers?.[0]?.resources?.limits?.['nvidia.com/gpu'])).toEqual(['1', '1', '1']);
+  });
 });

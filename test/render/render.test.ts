@@ -6,6 +6,7 @@ import { render } from '../../src/render/render.js';
 import type { TemplateSet } from '../../src/render/templates.js';
 import type { KubeObject } from '../../src/k8s/object.js';
 import * as h from './helpers.js';
+import { gpuDemand, placementGpus, replicasPerPlacement } from '../../src/intent/budget.js';
 
 let templates: TemplateSet;
 beforeAll(async () => {
@@ -148,13 +149,34 @@ describe('stages', () => {
       gpu: { count: 2 },
       workload: { replicas: 2, scaling: { min_replicas: 2, max_replicas: 6, auto_scale: true, target_cpu_percent: 60, target_gpu_percent: 80 } },
     });
-    const s = h.status(i, [h.placement({ remote_cluster_id: 'c1' })]);
+    const s = h.status(i, [h.placement({ chosen: h.chosen(), remote_cluster_id: 'c1' })]);
     const r = render(h.model([i], { statuses: [s] }), templates);
     expect(find(r, 'HorizontalPodAutoscaler').spec).toMatchObject({ minReplicas: 2, maxReplicas: 6, scaleTargetRef: { kind: 'Deployment', name: 'app' } });
     expect(find(r, 'HorizontalPodAutoscaler').spec.metrics[0].resource.target.averageUtilization).toBe(60);
     expect(find(r, 'PodDisruptionBudget').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'flare.io/intent-id': 'team-a-app', 'app.kubernetes.io/name': 'app' } } });
     expect(find(r, 'Deployment').spec.replicas).toBe(2);
+    // gpu.count is per replica; the reservation holds it for every replica the HPA may add
+    expect(find(r, 'Deployment').spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('2');
+    expect(find(r, 'Reservation').spec.configuration.data.gpu.count).toBe(12);
+  });
+
+  test('gpu.count is per replica: one number for the Solver filter, the Reservation, the quota and the cost cap', () => {
+    const i = h.intent({ gpu: { count: 1 }, workload: { replicas: 3 } });
+    expect(replicasPerPlacement(i)).toBe(3);
+    expect(placementGpus(i)).toBe(3);
+    const s = h.status(i, [h.placement({ chosen: h.chosen(), remote_cluster_id: 'c1' })]);
+    const r = render(h.model([i], { statuses: [s] }), templates);
+    expect(find(r, 'Reservation').spec.configuration.data.gpu.count).toBe(3);
+    expect(find(r, 'Solver').spec.selector.filters.gpuFilters.find((f: { field: string }) => f.field === 'count').data.min).toBe(3);
+    expect(find(r, 'Deployment').spec.replicas).toBe(3);
     expect(find(r, 'Deployment').spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('1');
+    // multi-region, one replica per region: one GPU per placement, three in all
+    const mr = h.intent({ gpu: { count: 1 }, workload: { replicas: 3 }, spec: { constraints: { preemptible: false, regions: ['EU', 'US-East', 'Asia-Pacific'] } } });
+    expect(placementGpus(mr)).toBe(1);
+    expect(gpuDemand(mr)).toBe(3);
+    // a batch Job's tasks share the placement's GPUs
+    const batch = h.intent({ gpu: { count: 4 }, workload: { type: 'batch', batch: { parallel_tasks: 100, max_retries: 3, completion_policy: 'All' } } });
+    expect(placementGpus(batch)).toBe(4);
   });
 
   test('batch: Job with parallelism from the GPUs, completions, backoffLimit, activeDeadlineSeconds', () => {
