@@ -199,7 +199,7 @@ export function readEnv(r: DocReader, v: Val): EnvVar[] | undefined {
       ok = false;
       continue;
     }
-    const device = deviceEnvProblem(name);
+    const device = deviceEnvProblem(name, value);
     if (device) {
       r.error(it, 'device-env', device.message, device.hint);
       ok = false;
@@ -387,7 +387,7 @@ export function readSecrets(r: DocReader, v: Val): SecretRef[] | undefined {
       ok = false;
       continue;
     }
-    const device = deviceEnvProblem(env);
+    const device = deviceEnvProblem(env, undefined);
     if (device) {
       r.error(eV!, 'device-env', device.message, device.hint);
       ok = false;

@@ -27,9 +27,21 @@ function envelope(envLines: string[], secrets: string[] = []): string {
 }
 
 describe('device-visibility environment variables', () => {
-  for (const name of ['NVIDIA_VISIBLE_DEVICES', 'CUDA_VISIBLE_DEVICES', 'ROCR_VISIBLE_DEVICES', 'HIP_VISIBLE_DEVICES', 'GPU_DEVICE_ORDINAL', 'ZE_AFFINITY_MASK', 'NVIDIA_DRIVER_CAPABILITIES']) {
-    it(`${name} is a located error with a hint`, () => {
-      const r = parseIntent(envelope(['A=1', `${name}=all`]), 'intents/team-a/web.yaml', opts);
+  const cases: [string, string][] = [
+    ['NVIDIA_VISIBLE_DEVICES', 'all'],
+    ['NVIDIA_VISIBLE_DEVICES', '0'],
+    ['NVIDIA_DRIVER_CAPABILITIES', 'all'],
+    ['CUDA_VISIBLE_DEVICES', 'all'],
+    ['CUDA_VISIBLE_DEVICES', '0,1'],
+    ['CUDA_VISIBLE_DEVICES', 'GPU-8f6e1a2b'],
+    ['ROCR_VISIBLE_DEVICES', '3'],
+    ['HIP_VISIBLE_DEVICES', '0,1,2,3'],
+    ['GPU_DEVICE_ORDINAL', '1'],
+    ['ZE_AFFINITY_MASK', 'all'],
+  ];
+  for (const [name, value] of cases) {
+    it(`${name}=${value} with one GPU reserved is a located error with a hint`, () => {
+      const r = parseIntent(envelope(['A=1', `${name}=${value}`]), 'intents/team-a/web.yaml', opts);
       const e = r.diagnostics.filter((d) => d.code === 'device-env');
       expect(e).toHaveLength(1);
       expect(e[0]).toMatchObject({ severity: 'error', file: 'intents/team-a/web.yaml', line: 12, path: 'workload.env[1]' });
@@ -45,8 +57,8 @@ describe('device-visibility environment variables', () => {
     expect(r.diagnostics.filter((d) => d.code === 'device-env').map((d) => d.path)).toEqual(['workload.secrets[0].env']);
   });
 
-  it('other variables with GPU-ish names stay allowed', () => {
-    const r = parseIntent(envelope(['CUDA_HOME=/usr/local/cuda', 'NVIDIA_REQUIRE_CUDA=cuda>=12.0', 'HIP_PLATFORM=amd']), 'intents/team-a/web.yaml', opts);
+  it('indices of the pod\'s own GPUs and other GPU-ish names stay allowed', () => {
+    const r = parseIntent(envelope(['CUDA_VISIBLE_DEVICES=0', 'CUDA_HOME=/usr/local/cuda', 'NVIDIA_REQUIRE_CUDA=cuda>=12.0', 'HIP_PLATFORM=amd']), 'intents/team-a/web.yaml', opts);
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   });
 });
