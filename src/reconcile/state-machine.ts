@@ -361,6 +361,7 @@ function summarize(pc: KubeObject, gpus: number): ChosenCandidate {
   };
   if (o.zone) c.zone = o.zone;
   if (o.latency_ms !== undefined) c.latency_ms = o.latency_ms;
+  if (o.vendor) c.vendor = o.vendor;
   return c;
 }
 

@@ -40,6 +40,7 @@ function chosenOf(s: Scored, count: number): ChosenCandidate {
   };
   if (o.zone !== undefined) c.zone = o.zone;
   if (o.latency_ms !== undefined) c.latency_ms = o.latency_ms;
+  if (o.vendor) c.vendor = o.vendor;
   return c;
 }
 

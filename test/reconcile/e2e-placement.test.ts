@@ -12,14 +12,16 @@ afterEach(async () => {
 
 const RTX4090 = { vendor: 'nvidia', model: 'nvidia-rtx-4090', memory: '24Gi', tier: 'gaming', architecture: 'ada-lovelace', fp32_tflops: 82.6, interconnect: 'pcie', interconnect_bandwidth: '64' };
 
+const MI300X = { vendor: 'amd', model: 'amd-mi300x', memory: '192Gi', tier: 'premium', architecture: 'cdna3', fp32_tflops: 163.4, interconnect: 'pcie', interconnect_bandwidth: '64' };
+
 /** One EU provider with one 8-GPU node: every intent of a test lands there. */
-function oneProvider(gpus = 8) {
+function oneProvider(gpus = 8, gpu: Record<string, unknown> = RTX4090) {
   return normalizeFederation({
     providers: [
       {
         name: 'provider-x', domain: 'provider-x.fluidos.eu', nodeID: 'provider-x', ip: '10.10.9.1', liqoClusterId: 'liqo-provider-x',
         region: 'eu-central-1', latency_ms: 20, bandwidth_gbps: 25,
-        nodes: [{ name: 'rtx4090-8x', cpu: 64, memory: '256Gi', gpu: { ...RTX4090, count: gpus, hourly_rate: 0.5 } }],
+        nodes: [{ name: 'gpu-8x', cpu: 64, memory: '256Gi', gpu: { ...gpu, count: gpus, hourly_rate: 0.5 } }],
       },
     ],
   });
@@ -86,5 +88,15 @@ describe('placement isolation on a shared provider', () => {
     expect(st.placements[0]!.chosen?.hourly_cost).toBeCloseTo(1.5);
     const pods = await world.cluster.list('v1', 'Pod', { namespace: 'flare-team-a-replicas3' });
     expect(pods.map((p) => p.spec?.containers?.[0]?.resources?.limits?.['nvidia.com/gpu'])).toEqual(['1', '1', '1']);
+  });
+
+  it('model: any placed on an AMD offer runs: the GPU resource name comes from the chosen vendor', async () => {
+    world = await startWorld({ 'tenants/team-a.yaml': TENANT('team-a'), 'intents/team-a/anygpu.yaml': serviceIntent('anygpu', { model: 'any' }) }, { federation: oneProvider(8, MI300X) });
+    const rec = await world.start();
+    await cycleUntil(rec, running(['team-a-anygpu']), { timeoutMs: 20_000 });
+    const st = await statusOf(world, 'team-a', 'anygpu');
+    expect(st.placements[0]!.chosen).toMatchObject({ model: 'amd-mi300x', vendor: 'amd' });
+    const pods = await world.cluster.list('v1', 'Pod', { namespace: 'flare-team-a-anygpu' });
+    expect(pods.map((p) => p.spec?.containers?.[0]?.resources?.limits)).toEqual([{ 'amd.com/gpu': '1' }]);
   });
 });

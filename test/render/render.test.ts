@@ -44,7 +44,8 @@ describe('stages', () => {
     expect(tenant.spec).toEqual({
       owners: [{ kind: 'Group', name: 'ml' }],
       namespaceOptions: { quota: 1 },
-      resourceQuotas: { scope: 'Tenant', items: [{ hard: { 'requests.nvidia.com/gpu': 8 } }] },
+      // every vendor's resource: the chosen offer, not the intent, decides the vendor
+      resourceQuotas: { scope: 'Tenant', items: [{ hard: { 'requests.amd.com/gpu': 8, 'requests.gpu.intel.com/i915': 8, 'requests.nvidia.com/gpu': 8 } }] },
     });
     expect(tenant.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-1' });
   });
@@ -106,7 +107,7 @@ describe('stages', () => {
         volumes: [{ name: 'Cache', size: '5Gi', type: 'temporary', path: '/cache' }, { name: 'data', size: '100Gi', type: 'persistent', path: '/data' }],
       },
     });
-    const s = h.status(i, [h.placement({ chosen: h.chosen(), contract: { name: 'c', liqo_id: 'l' }, remote_cluster_id: 'cluster-1', virtual_node: { name: 'liqo-node-1', ready: true } })]);
+    const s = h.status(i, [h.placement({ chosen: h.chosen({ model: 'amd-mi300x', vendor: 'amd' }), contract: { name: 'c', liqo_id: 'l' }, remote_cluster_id: 'cluster-1', virtual_node: { name: 'liqo-node-1', ready: true } })]);
     const r = render(h.model([i], { statuses: [s] }), templates);
     expect(kinds(r.objects)).toEqual(['Allocation', 'Deployment', 'Ingress', 'Namespace', 'NamespaceOffloading', 'PersistentVolumeClaim', 'Reservation', 'Service', 'Solver', 'Tenant']);
     // only the allocation's own virtual node: the provider may run other intents' nodes too
