@@ -159,7 +159,8 @@ export function intentPlans(intent: Intent, config: FlareConfig, status: IntentS
         pods: String(shapePods),
         gpu: {
           count: placementGpus(intent),
-          model: gpu.model ?? p.chosen.model,
+          // what was bought: `any` names no model
+          model: gpu.model !== undefined && gpu.model.toLowerCase() !== 'any' ? gpu.model : p.chosen.model,
           memory: gpu.memory_min ?? p.chosen.memory,
         },
       };

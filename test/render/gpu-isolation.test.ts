@@ -51,8 +51,11 @@ describe('GPU isolation inside the pod', () => {
     for (const [vendor, model, name] of [['amd', 'amd-mi300x', 'amd.com/gpu'], ['intel', 'intel-arc-a770', 'gpu.intel.com/i915'], ['nvidia', 'nvidia-t4', 'nvidia.com/gpu']] as const) {
       const i = h.intent({ gpu: { model: 'any', count: 1 } });
       const s = h.status(i, [h.placement({ chosen: h.chosen({ model, vendor }), remote_cluster_id: 'c1' })]);
-      const c = find(render(h.model([i], { statuses: [s] }), templates), 'Deployment').spec.template.spec.containers[0];
+      const r = render(h.model([i], { statuses: [s] }), templates);
+      const c = find(r, 'Deployment').spec.template.spec.containers[0];
       expect(c.resources.limits, vendor).toEqual({ [name]: '1' });
+      // the Reservation buys the offer's model, not "any"
+      expect(find(r, 'Reservation').spec.configuration.data.gpu.model).toBe(model);
     }
   });
 
