@@ -86,6 +86,9 @@ export function candidateFlavor(pc: KubeObject): KubeObject | undefined {
   return pc.spec?.flavor;
 }
 
+/** The GPU resource names of every vendor FLARE knows (device plugins of NVIDIA, AMD, Intel). */
+export const GPU_RESOURCE_NAMES: readonly string[] = ['nvidia.com/gpu', 'amd.com/gpu', 'gpu.intel.com/i915'];
+
 /** Kubernetes resource name of a vendor's GPUs, for requests and quotas. */
 export function gpuResourceName(vendorOrModel: string | undefined): string {
   const v = (vendorOrModel ?? 'nvidia').toLowerCase();

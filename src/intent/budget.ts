@@ -31,16 +31,38 @@ export function placementBudget(intent: Intent, config: FlareConfig): number | u
   return b === undefined ? undefined : b / placementCount(intent);
 }
 
-/** Per-GPU hourly rate cap of a placement: its budget divided by the GPU count (the Flavor's rate is per GPU). */
-export function perGpuRateCap(intent: Intent, config: FlareConfig): number | undefined {
-  const b = placementBudget(intent, config);
-  return b === undefined ? undefined : b / intent.spec.resources.gpu.count;
+/**
+ * Pods one placement runs at most, each holding `gpu.count` GPUs. A service's replicas are spread
+ * over its placements (ceil); when an autoscaler may scale, the upper bound (`max_replicas`) counts,
+ * and the HPA of each placement is capped at it. A batch Job's tasks share the placement's GPUs (the
+ * Job runs as many at once as fit), and a capacity-only intent holds its GPUs without pods: 1.
+ */
+export function replicasPerPlacement(intent: Intent): number {
+  const w = intent.spec.workload;
+  if (!w || w.type === 'batch') return 1;
+  const total = w.scaling.auto_scale ? Math.max(w.replicas, w.scaling.max_replicas) : w.replicas;
+  return Math.max(1, Math.ceil(total / placementCount(intent)));
 }
 
 /**
- * GPUs an intent holds, for tenant quotas: the GPU count per placement times the number of
+ * GPUs one placement reserves: `gpu.count` is per replica, as Kubernetes resources are, so a
+ * placement holds count × the replicas it hosts. The one number the Solver's count filter, the
+ * Reservation partition, the ranker's feasibility and cost, tenant quotas and `explain` all use.
+ */
+export function placementGpus(intent: Intent): number {
+  return intent.spec.resources.gpu.count * replicasPerPlacement(intent);
+}
+
+/** Per-GPU hourly rate cap of a placement: its budget divided by the GPUs it reserves (the Flavor's rate is per GPU). */
+export function perGpuRateCap(intent: Intent, config: FlareConfig): number | undefined {
+  const b = placementBudget(intent, config);
+  return b === undefined ? undefined : b / placementGpus(intent);
+}
+
+/**
+ * GPUs an intent holds, for tenant quotas: the GPUs of one placement times the number of
  * placements (one per region of a multi-region intent, else one).
  */
 export function gpuDemand(intent: Intent): number {
-  return intent.spec.resources.gpu.count * placementCount(intent);
+  return placementGpus(intent) * placementCount(intent);
 }

@@ -43,6 +43,7 @@ import {
   resolveCommands,
 } from './read-workload.js';
 import type { ContainerRequests } from './read-workload.js';
+import { checkDeviceIndices } from './device-env.js';
 
 export interface ParseIntentOptions {
   /** The tenant folder the file lives in. */
@@ -260,6 +261,7 @@ function readBody(r: DocReader, f: Fields, shape: InputShape, config: FlareConfi
   const wV = r.opt(f, 'workload');
   let workload: Workload | undefined;
   let requests: ContainerRequests[] = [];
+  let envVal: Val | undefined;
   if (wV) {
     const wf = r.map(wV, WORKLOAD_FIELDS, WORKLOAD_ALIASES);
     if (!wf) ok = false;
@@ -300,6 +302,7 @@ function readBody(r: DocReader, f: Fields, shape: InputShape, config: FlareConfi
         workload = built.workload;
         requests = built.requests;
         if (built.nameVal) out.workloadNameVal = built.nameVal;
+        envVal = built.envVal;
       }
       if (shape === 'api' && !wf.has('name')) r.need(wf, 'name', 'the API shape names the intent by workload.name');
     }
@@ -307,6 +310,7 @@ function readBody(r: DocReader, f: Fields, shape: InputShape, config: FlareConfi
 
   const gpu = readGpu(r, gpuV);
   if (!gpu) ok = false;
+  if (gpu && workload && envVal && !checkDeviceIndices(r, envVal, workload.env, gpu.count)) ok = false;
   const constraints = readConstraints(r, r.opt(f, 'constraints'), config, allowedLocations);
   if (!constraints) ok = false;
   const slaV = r.opt(f, 'sla');
@@ -341,7 +345,7 @@ function readBody(r: DocReader, f: Fields, shape: InputShape, config: FlareConfi
   return out;
 }
 
-function readWorkload(r: DocReader, f: Fields, shape: InputShape): { workload: Workload; requests: ContainerRequests[]; nameVal?: Val } | undefined {
+function readWorkload(r: DocReader, f: Fields, shape: InputShape): { workload: Workload; requests: ContainerRequests[]; nameVal?: Val; envVal?: Val } | undefined {
   let ok = true;
   const tV = r.need(f, 'type', 'one of service, deployment, batch, job');
   const type = tV ? readWorkloadType(r, tV) : undefined;
@@ -456,8 +460,9 @@ function readWorkload(r: DocReader, f: Fields, shape: InputShape): { workload: W
   if (ds) workload.deployment_strategy = ds;
   if (cp) workload.communication_pattern = cp;
   if (batch) workload.batch = batch;
-  const res: { workload: Workload; requests: ContainerRequests[]; nameVal?: Val } = { workload, requests };
+  const res: { workload: Workload; requests: ContainerRequests[]; nameVal?: Val; envVal?: Val } = { workload, requests };
   if (nameVal) res.nameVal = nameVal;
+  if (envV) res.envVal = envV;
   return res;
 }
 

@@ -35,6 +35,7 @@ import {
   VOLUME_TYPES,
   WORKLOAD_TYPES,
 } from './fields.js';
+import { deviceEnvProblem } from './device-env.js';
 
 export const DNS_LABEL = { pattern: DNS_LABEL_RE, patternName: 'a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit)', max: 63 } as const;
 
@@ -195,6 +196,12 @@ export function readEnv(r: DocReader, v: Val): EnvVar[] | undefined {
     }
     if (/[\r\n]/.test(value)) {
       r.error(it, 'multiline-value', `the value of ${name} contains a line break`, 'environment values are single-line; mount a file for multi-line content');
+      ok = false;
+      continue;
+    }
+    const device = deviceEnvProblem(name, value);
+    if (device) {
+      r.error(it, 'device-env', device.message, device.hint);
       ok = false;
       continue;
     }
@@ -383,6 +390,12 @@ export function readSecrets(r: DocReader, v: Val): SecretRef[] | undefined {
     const name = nV ? r.str(nV, { pattern: DNS_SUBDOMAIN_RE, patternName: 'the name of a Secret', max: 253 }) : undefined;
     const env = eV ? r.str(eV, { pattern: ENV_NAME_RE, patternName: 'an environment variable name (^[A-Z_][A-Z0-9_]*$)' }) : undefined;
     if (name === undefined || env === undefined) {
+      ok = false;
+      continue;
+    }
+    const device = deviceEnvProblem(env, undefined);
+    if (device) {
+      r.error(eV!, 'device-env', device.message, device.hint);
       ok = false;
       continue;
     }

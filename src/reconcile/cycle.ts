@@ -25,6 +25,7 @@ import { LeadershipLostError } from '../errors.js';
 import { conflictsByIntent, ownedForIntent, repoIdentity, withConflicts, type RepoIdentity } from './ownership.js';
 import { trustedStatuses } from './rebuild-statuses.js';
 import { assertRoots } from './roots.js';
+import { placementGpus } from '../intent/budget.js';
 
 export const RENDERED_DIR = 'rendered';
 export const STATUS_DIR = 'status';
@@ -174,7 +175,7 @@ function holding(s: IntentStatus | undefined, intent: Intent): TenantUsage {
   if (!s || s.phase === 'Completed' || s.phase === 'Failed') return u;
   for (const p of s.placements) {
     if (!p.chosen) continue;
-    u.gpus += intent.spec.resources.gpu.count;
+    u.gpus += placementGpus(intent);
     u.hourly_cost += p.chosen.hourly_cost;
   }
   return u;
@@ -286,7 +287,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
     const after = holding(r.status, intent);
     usage.set(intent.tenant, { gpus: others.gpus + after.gpus, hourly_cost: others.hourly_cost + after.hourly_cost });
     statuses.set(intent.id, r.status);
-    addClaims(claims, r.status, before, intent.spec.resources.gpu.count);
+    addClaims(claims, r.status, before, placementGpus(intent));
     // only Solvers found in the cluster with this repo's identity and this intent's id: a name read
     // from a status file never deletes anything
     rediscover.push(...r.rediscover.filter((n) => ownedForIntent(observed.solvers.get(n), identity, intent.id)));

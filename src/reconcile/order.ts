@@ -5,6 +5,7 @@ import { placementLocations } from '../intent/spec-hash.js';
 import type { Decision, RankInput } from '../select/types.js';
 import type { IntentStatus, Placement } from '../status/model.js';
 import type { Observed } from './observe.js';
+import { placementGpus } from '../intent/budget.js';
 
 /**
  * GPUs chosen on each candidate that its advertised count does not reflect yet: a choice whose
@@ -19,7 +20,7 @@ export function pendingClaims(intents: readonly Intent[], statuses: ReadonlyMap<
       if (!p.chosen || p.contract) continue;
       const res = observed.reservations.get(reservationName(intent.id, p.attempt, p.location));
       if (res?.status?.reservePhase === 'Solved') continue;
-      claims.set(p.chosen.candidate, (claims.get(p.chosen.candidate) ?? 0) + intent.spec.resources.gpu.count);
+      claims.set(p.chosen.candidate, (claims.get(p.chosen.candidate) ?? 0) + placementGpus(intent));
     }
   }
   return claims;

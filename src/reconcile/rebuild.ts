@@ -1,3 +1,4 @@
+import { placementGpus } from '../intent/budget.js';
 import type { FlareConfig } from '../config/model.js';
 import type { Intent } from '../intent/model.js';
 import type { KubeObject } from '../k8s/object.js';
@@ -152,7 +153,7 @@ function placementFrom(intent: Intent, location: string | undefined, obs: Observ
   const res = reservationOf(intent, solver, obs, flareMode);
   if (!res) return p;
   if (flareMode) p.attempt = Math.max(1, attemptOf(res.metadata.name));
-  const chosen = chosenOf(res, obs, intent.spec.resources.gpu.count);
+  const chosen = chosenOf(res, obs, placementGpus(intent));
   if (!chosen) return p;
   p.chosen = chosen;
   const phase = reservationPhase(res);

@@ -9,7 +9,7 @@ import { offerFromCandidate } from '../select/offer.js';
 import type { Observed } from './observe.js';
 import { placementHash, placementLocations, specHash, statusMatches } from '../intent/spec-hash.js';
 import { probeSolverName } from '../render/probe.js';
-import { gpuDemand } from '../intent/budget.js';
+import { gpuDemand, placementGpus } from '../intent/budget.js';
 import { noMatchSummary } from './nomatch.js';
 import { reasonLine, workloadHealth } from './workload-health.js';
 
@@ -212,7 +212,7 @@ function rankPlacement(ctx: Ctx, p: Placement, candidates: KubeObject[]): Decisi
   let hourly = ctx.usage.hourly_cost;
   for (const q of ctx.status.placements) {
     if (q === p || !q.chosen) continue;
-    gpus += args.intent.spec.resources.gpu.count;
+    gpus += placementGpus(args.intent);
     hourly += q.chosen.hourly_cost;
   }
   input.tenantUsage = { gpus, hourly_cost: round4(hourly) };
@@ -414,6 +414,7 @@ function summarize(pc: KubeObject, gpus: number): ChosenCandidate {
   };
   if (o.zone) c.zone = o.zone;
   if (o.latency_ms !== undefined) c.latency_ms = o.latency_ms;
+  if (o.vendor) c.vendor = o.vendor;
   return c;
 }
 
@@ -432,7 +433,7 @@ function advanceFluidos(ctx: Ctx, p: Placement): PlacementState {
     const pcName: unknown = res.spec?.peeringCandidate?.name;
     const pc = typeof pcName === 'string' ? obs.candidates.get(pcName) : undefined;
     if (pc && p.chosen?.candidate !== pc.metadata.name) {
-      p.chosen = summarize(pc, intent.spec.resources.gpu.count);
+      p.chosen = summarize(pc, placementGpus(intent));
       ctx.events.push(`FLUIDOS reserved its first match: ${describeChoice(p.chosen, config.currency)}${loc(p)}`);
     }
     const contractName: unknown = res.status?.contract?.name;

@@ -1,5 +1,6 @@
 import type { Intent } from '../intent/model.js';
 import type { IntentStatus, Phase } from '../status/model.js';
+import { placementGpus } from '../intent/budget.js';
 
 /** One line of `flare status`. */
 export interface StatusRow {
@@ -31,7 +32,7 @@ export function statusRows(intents: readonly Intent[], statuses: ReadonlyMap<str
       const chosen = (s?.placements ?? []).map((p) => p.chosen).filter((c) => c !== undefined);
       const providers = [...new Set(chosen.map((c) => c.provider))];
       const models = [...new Set(chosen.map((c) => c.model))];
-      const count = i.spec.resources.gpu.count * Math.max(1, chosen.length);
+      const count = placementGpus(i) * Math.max(1, chosen.length);
       const model = models.length ? models.join(',') : (i.spec.resources.gpu.model ?? 'any');
       const hourly = round2(chosen.reduce((sum, c) => sum + c.hourly_cost, 0));
       let accrued = s?.cost?.accrued ?? 0;

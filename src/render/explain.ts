@@ -1,6 +1,6 @@
 import type { FlareConfig } from '../config/model.js';
 import type { Intent } from '../intent/model.js';
-import { hourlyBudget } from '../intent/budget.js';
+import { hourlyBudget, placementGpus, replicasPerPlacement } from '../intent/budget.js';
 import { gpuResourceName, type GpuFilter } from '../fluidos/types.js';
 import { intentNamespace, solverName } from '../k8s/names.js';
 import { solverFilters } from './filters.js';
@@ -116,7 +116,7 @@ export function explainIntent(intent: Intent, config: FlareConfig): ExplainRepor
   const budget = hourlyBudget(intent, config);
   if (budget !== undefined) {
     for (const f of ['constraints.max_hourly_cost', 'constraints.max_total_cost']) {
-      byField.get(f)?.becomes.push(`ranker: rate × ${g.count} GPU(s) ≤ ${Math.round(budget * 100) / 100} ${config.currency}/h; tenant money quota checked at render`);
+      byField.get(f)?.becomes.push(`ranker: rate × ${placementGpus(intent)} GPU(s) ≤ ${Math.round(budget * 100) / 100} ${config.currency}/h; tenant money quota checked at render`);
     }
   }
 
@@ -147,11 +147,12 @@ export function explainIntent(intent: Intent, config: FlareConfig): ExplainRepor
     const shape = podShape(intent, w);
     const gpuName = gpuResourceName(g.model);
     const container = `${kind}.spec.template.spec.containers[0]`;
-    entry('workload.type', w.type).becomes.push(`${kind} (one per placement, nodeSelector liqo.io/remote-cluster-id)`);
+    entry('workload.type', w.type).becomes.push(`${kind} (one per placement, on its own virtual node: liqo.io/remote-cluster-id and kubernetes.io/hostname)`);
     entry('workload.image', w.containers[0]?.image).becomes.push(`${container}.image`);
     entry(`${GPU}.count`, g.count).becomes.push(
       `${container}.resources.limits["${gpuName}"] = ${shape.gpusPerPod} per pod × ${shape.concurrent} pod(s)`,
-      `Reservation spec.configuration.data.gpu.count = ${g.count}`,
+      `Reservation spec.configuration.data.gpu.count and Solver count filter min = ${placementGpus(intent)}` +
+        (w.type === 'batch' ? ' (shared by the Job\'s tasks)' : ` (${g.count} per replica × ${replicasPerPlacement(intent)} replica(s) per placement)`),
     );
     if (g.model !== undefined) entry(`${GPU}.model`, g.model).becomes.push(`GPU resource name ${gpuName}; Reservation spec.configuration.data.gpu.model`);
     if (spec.resources.cpu !== undefined) entry('workload.resources.cpu', spec.resources.cpu).becomes.push(`${container}.resources.requests.cpu = ${shape.cpu}`, 'Reservation spec.configuration.data.cpu');

@@ -1,7 +1,7 @@
 import { own } from '../util/own.js';
 import type { FlareConfig } from '../config/model.js';
 import type { Intent } from '../intent/model.js';
-import { perGpuRateCap } from '../intent/budget.js';
+import { perGpuRateCap, placementGpus } from '../intent/budget.js';
 import type { GpuFilter, SolverFilters } from '../fluidos/types.js';
 
 /**
@@ -88,7 +88,7 @@ export function solverFilters(intent: Intent, config: FlareConfig, location?: st
   };
 
   str('model', g.model, `${GPU}.model`);
-  add(`${GPU}.count`, { field: 'count', filter: 'NumberRangeFilter', data: { min: g.count } });
+  add(`${GPU}.count`, { field: 'count', filter: 'NumberRangeFilter', data: { min: placementGpus(intent) } });
   if (g.memory_min !== undefined || g.memory_max !== undefined) {
     add(g.memory_min !== undefined ? `${GPU}.memory_min` : `${GPU}.memory_max`, {
       field: 'memory',

@@ -3,7 +3,9 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { Intent, Workload } from '../intent/model.js';
 import type { IntentStatus, Placement } from '../status/model.js';
 import { statusMatches } from '../intent/spec-hash.js';
-import { gpuResourceName } from '../fluidos/types.js';
+import { placementGpus, replicasPerPlacement } from '../intent/budget.js';
+import { specHash } from '../intent/spec-hash.js';
+import { GPU_RESOURCE_NAMES, gpuResourceName } from '../fluidos/types.js';
 import {
   LABEL_CAPSULE_TENANT,
   LABEL_INTENT,
@@ -15,6 +17,7 @@ import {
   reservationName,
   solverName,
 } from '../k8s/names.js';
+import { parseQuantity } from '../util/quantity.js';
 import { solverFilters } from './filters.js';
 import { probeSolvers } from './probe.js';
 import { reservedPlacements, rolloutStrategy, stageD } from './move.js';
@@ -27,6 +30,7 @@ const LABEL_NAME = 'app.kubernetes.io/name';
 const LABEL_PLACEMENT = 'flare.io/placement';
 const REMOTE_CLUSTER_LABEL = 'liqo.io/remote-cluster-id';
 const VIRTUAL_NODE_TAINT = 'virtual-node.liqo.io/not-allowed';
+const NODE_NAME_LABEL = 'kubernetes.io/hostname';
 
 
 export function selectionOf(intent: Intent, config: FlareConfig): 'flare' | 'fluidos' {
@@ -43,8 +47,9 @@ function annotations(wave: number): Record<string, string> {
 
 /** The one Capsule Tenant of a tenant, with owners and GPU quotas by vendor resource name. */
 export function tenantPlan(name: string, tenant: Tenant | undefined, intents: readonly Intent[]): ObjectPlan {
-  const gpuNames = [...new Set(intents.map((i) => gpuResourceName(i.spec.resources.gpu.model)))].sort();
-  if (gpuNames.length === 0) gpuNames.push(gpuResourceName(undefined));
+  // Every vendor's resource: the offer chosen decides the vendor (`model: any` may land on AMD or
+  // Intel), and a resource the quota leaves out is unbounded.
+  const gpuNames = [...GPU_RESOURCE_NAMES].sort();
   const gpus = tenant?.quota.gpus;
   const hard: Record<string, number> = {};
   if (gpus !== undefined) for (const n of gpuNames) hard[`requests.${n}`] = gpus;
@@ -163,8 +168,9 @@ export function intentPlans(intent: Intent, config: FlareConfig, status: IntentS
       const data: Record<string, unknown> = {
         pods: String(shapePods),
         gpu: {
-          count: gpu.count,
-          model: gpu.model ?? p.chosen.model,
+          count: placementGpus(intent),
+          // what was bought: `any` names no model
+          model: gpu.model !== undefined && gpu.model.toLowerCase() !== 'any' ? gpu.model : p.chosen.model,
           memory: gpu.memory_min ?? p.chosen.memory,
         },
       };
@@ -194,17 +200,34 @@ export function intentPlans(intent: Intent, config: FlareConfig, status: IntentS
   // Stage D
   const { workload: remote, offload } = stageD(status);
   if (remote.length === 0) return b;
+  // the offloading admits the nodes of every placement still holding pods (a retiring one during a move)
+  const clusterIds = [...new Set(offload.map((p) => p.remote_cluster_id))];
   add('NamespaceOffloading', 'D', SYNC_WAVE.offloading, {
     name: 'offloading',
     namespace: ns,
     namespaceMappingStrategy: 'EnforceSameName',
     podOffloadingStrategy: 'Remote',
-    clusterIds: [...new Set(offload.map((p) => p.remote_cluster_id))],
+    clusterIds,
     clusterLabel: REMOTE_CLUSTER_LABEL,
+    clusterSelector: { nodeSelectorTerms: [{ matchExpressions: ownNodeRequirements(clusterIds, offload) }] },
   });
   if (!workload) return b;
   workloadPlans(intent, workload, ns, remote, add, b, rolloutStrategy(intent, config, status));
   return b;
+}
+
+/**
+ * Node requirements that select only the virtual node(s) of the intent's own allocations: several
+ * contracts with one provider give several virtual nodes with the same remote cluster id, so the
+ * cluster id alone lets a pod land on a node another intent (or tenant) reserved. Each virtual node
+ * is one allocation's, and its `kubernetes.io/hostname` label (set on every node) is its name, which
+ * the status records once the node is Ready.
+ */
+export function ownNodeRequirements(clusterIds: string[], remote: readonly Placement[]): { key: string; operator: 'In'; values: string[] }[] {
+  const reqs: { key: string; operator: 'In'; values: string[] }[] = [{ key: REMOTE_CLUSTER_LABEL, operator: 'In', values: clusterIds }];
+  const nodes = [...new Set(remote.map((p) => p.virtual_node?.name ?? ''))].filter((n) => n !== '').sort();
+  if (nodes.length > 0) reqs.push({ key: NODE_NAME_LABEL, operator: 'In', values: nodes });
+  return reqs;
 }
 
 function workloadPlans(
@@ -227,12 +250,10 @@ function workloadPlans(
       column: 0,
       path: 'workload.resources.gpu.count',
       code: 'gpu-overcommit',
-      message: `${shape.concurrent} pods at ${shape.gpusPerPod} GPU each need more than the ${intent.spec.resources.gpu.count} GPU(s) reserved per placement`,
+      message: `${shape.concurrent} pods at ${shape.gpusPerPod} GPU each need more than the ${placementGpus(intent)} GPU(s) reserved per placement`,
       hint: 'raise gpu.count to a multiple of the replicas, or lower the replicas',
     });
   }
-  const gpuName = gpuResourceName(intent.spec.resources.gpu.model);
-  const resources = podResources(shape, gpuName);
   const env = [
     ...workload.env.map((e) => ({ name: e.name, value: e.value })),
     ...workload.secrets.map((s) => ({ name: s.env, valueFrom: { secretKeyRef: { name: s.name, key: s.env } } })),
@@ -244,17 +265,21 @@ function workloadPlans(
       ? { name: dnsLabel([v.name]), persistentVolumeClaim: { claimName: dnsLabel([v.name]) } }
       : { name: dnsLabel([v.name]), emptyDir: { sizeLimit: v.size } },
   );
-  const containers = workload.containers.map((c, i) => ({
-    name: c.name,
-    image: c.image,
-    command: c.command,
-    args: c.args,
-    // the first container is the workload: it gets the GPUs, ports, env and volumes
-    resources: i === 0 ? resources : undefined,
-    env: i === 0 && env.length > 0 ? env : undefined,
-    ports: i === 0 && ports.length > 0 ? ports : undefined,
-    volumeMounts: i === 0 && mounts.length > 0 ? mounts : undefined,
-  }));
+  // the first container is the workload: it gets the GPUs, ports, env and volumes; every
+  // container gets explicit requests and limits, the others none of the GPUs
+  const containersFor = (gpuName: string) => {
+    const resources = containerResources(shape, gpuName, workload.containers.length);
+    return workload.containers.map((c, i) => ({
+      name: c.name,
+      image: c.image,
+      command: c.command,
+      args: c.args,
+      resources: resources[i],
+      env: i === 0 && env.length > 0 ? env : undefined,
+      ports: i === 0 && ports.length > 0 ? ports : undefined,
+      volumeMounts: i === 0 && mounts.length > 0 ? mounts : undefined,
+    }));
+  };
   const appLabels = { [LABEL_INTENT]: intent.id, [LABEL_NAME]: workload.name };
 
   for (const p of remote) {
@@ -265,8 +290,15 @@ function workloadPlans(
     const pod = {
       podLabels,
       nodeSelector: { [REMOTE_CLUSTER_LABEL]: p.remote_cluster_id },
-      tolerations: multi ? [{ key: VIRTUAL_NODE_TAINT, operator: 'Exists', effect: 'NoExecute' }] : undefined,
-      containers,
+      // the pod's own placement's virtual node only, whatever else the provider runs
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: ownNodeRequirements([p.remote_cluster_id], [p]) }] },
+        },
+      },
+      tolerations: [{ key: VIRTUAL_NODE_TAINT, operator: 'Exists', effect: 'NoExecute' }],
+      // the vendor of the offer this placement bought, not the intent's model (`any` fits all)
+      containers: containersFor(gpuResourceName(p.chosen?.vendor ?? (p.chosen?.model || intent.spec.resources.gpu.model))),
       volumes: volumes.length > 0 ? volumes : undefined,
     };
     if (workload.type === 'batch') {
@@ -289,7 +321,8 @@ function workloadPlans(
           namespace: ns,
           target: { apiVersion: 'apps/v1', kind: 'Deployment', name },
           minReplicas: Math.max(1, Math.ceil(workload.scaling.min_replicas / plannedPlacements(intent))),
-          maxReplicas: Math.max(1, Math.ceil(workload.scaling.max_replicas / plannedPlacements(intent))),
+          // capped where the reservation ends: each replica holds gpu.count GPUs
+          maxReplicas: replicasPerPlacement(intent),
           targetCpuPercent: workload.scaling.target_cpu_percent,
         });
       }
@@ -325,16 +358,42 @@ function workloadPlans(
   }
 }
 
-function podResources(shape: ReturnType<typeof podShape>, gpuName: string): Record<string, unknown> {
-  const requests: Record<string, string> = {};
-  if (shape.cpu !== undefined) requests.cpu = shape.cpu;
-  if (shape.memory !== undefined) requests.memory = shape.memory;
-  requests[gpuName] = String(shape.gpusPerPod);
-  // extended resources (GPUs) need limit = request; memory limit guards the shared partition
-  const limits: Record<string, string> = { [gpuName]: String(shape.gpusPerPod) };
-  if (shape.memory !== undefined) limits.memory = shape.memory;
-  return { requests, limits };
+/**
+ * Requests and limits of each of a pod's `n` containers: the first holds the pod's GPUs, the others
+ * an explicit zero of them; cpu and memory (the pod's share of the partition) are split between the
+ * containers, the first taking the remainder, so the pod never asks for more than its share.
+ */
+function containerResources(shape: ReturnType<typeof podShape>, gpuName: string, n: number): Record<string, unknown>[] {
+  const cpu = splitShares(shape.cpu, n, 1e-3, formatMilliCpu);
+  const memory = splitShares(shape.memory, n, 2 ** 20, formatMi);
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < n; i++) {
+    const gpus = String(i === 0 ? shape.gpusPerPod : 0);
+    const requests: Record<string, string> = {};
+    if (cpu[i] !== undefined) requests.cpu = cpu[i]!;
+    if (memory[i] !== undefined) requests.memory = memory[i]!;
+    requests[gpuName] = gpus;
+    // extended resources (GPUs) need limit = request; the memory limit guards the shared partition
+    const limits: Record<string, string> = { [gpuName]: gpus };
+    if (memory[i] !== undefined) limits.memory = memory[i]!;
+    out.push({ requests, limits });
+  }
+  return out;
 }
+
+/** `total` split in `n` shares of whole `unit`s (millicores, MiB); the first share takes what rounding left over. */
+function splitShares(total: string | undefined, n: number, unit: number, format: (units: number) => string): (string | undefined)[] {
+  if (total === undefined || n <= 1) return [total];
+  const v = parseQuantity(total);
+  if (v === undefined) return [total];
+  const units = Math.floor(v / unit + 1e-9);
+  const each = Math.floor(units / n);
+  return [format(units - each * (n - 1)), ...Array.from({ length: n - 1 }, () => format(each))];
+}
+
+const formatMilliCpu = (m: number): string => (m % 1000 === 0 ? String(m / 1000) : `${m}m`);
+const formatMi = (mi: number): string => (mi % 1024 === 0 && mi > 0 ? `${mi / 1024}Gi` : `${mi}Mi`);
+
 
 interface FirewallRule {
   port?: number;

@@ -1,19 +1,18 @@
 import type { Intent, Workload } from '../intent/model.js';
+import { placementGpus } from '../intent/budget.js';
 import { parseQuantity } from '../util/quantity.js';
 
 /**
- * How the partition reserved for one placement is shared by the pods that run on it.
- *
- * Rule (the lead folds it into the docs): `workload.resources` (cpu, memory, gpu.count) describe the
- * partition of ONE placement — what the Solver filters on and the Reservation buys. The pods that
- * run at the same time on that placement split it evenly:
- * - service: the placement's replicas = ceil(replicas / planned placements);
- * - batch: each task gets max(1, floor(count / parallel_tasks)) GPUs and as many tasks run at once
- *   as the GPUs allow (parallelism = min(parallel_tasks, count / per-task GPUs)); completions =
- *   parallel_tasks for completion_policy All, unset for Any (Kubernetes' work-queue semantics: the
- *   Job completes when any pod succeeds).
- * A service with more replicas than GPUs still gets one GPU per pod: `overcommitted` is then true
- * and the renderer warns.
+ * How the pods of one placement use the partition reserved for it (see `placementGpus` in
+ * src/intent/budget.ts for how big that partition is).
+ * - service: `gpu.count` is per replica, as Kubernetes resources are: each pod gets count GPUs,
+ *   the placement's replicas = ceil(replicas / planned placements), and the placement reserves
+ *   count × its replicas (the autoscaler's upper bound when it may scale);
+ * - batch: the Job's tasks share the placement's count GPUs: each task gets
+ *   max(1, floor(count / parallel_tasks)) GPUs and as many run at once as the GPUs allow
+ *   (parallelism = min(parallel_tasks, count / per-task GPUs)); completions = parallel_tasks for
+ *   completion_policy All, unset for Any (Kubernetes' work-queue semantics).
+ * cpu and memory describe the partition of one placement and are split evenly between its pods.
  */
 export interface PodShape {
   /** Deployment replicas (service) or Job parallelism (batch). */
@@ -42,9 +41,9 @@ export function podShape(intent: Intent, workload: Workload): PodShape {
     completions = (workload.batch?.completion_policy ?? 'All') === 'All' ? tasks : undefined;
   } else {
     concurrent = Math.max(1, Math.ceil(workload.replicas / plannedPlacements(intent)));
-    gpusPerPod = Math.max(1, Math.floor(count / concurrent));
+    gpusPerPod = count;
   }
-  const shape: PodShape = { concurrent, gpusPerPod, overcommitted: concurrent * gpusPerPod > count };
+  const shape: PodShape = { concurrent, gpusPerPod, overcommitted: concurrent * gpusPerPod > placementGpus(intent) };
   if (completions !== undefined) shape.completions = completions;
   const cpu = divideCpu(intent.spec.resources.cpu, concurrent);
   if (cpu !== undefined) shape.cpu = cpu;

@@ -1,6 +1,6 @@
 import type { FlareConfig } from '../config/model.js';
 import type { Intent } from '../intent/model.js';
-import { hourlyBudget, placementCount } from '../intent/budget.js';
+import { hourlyBudget, placementCount, placementGpus } from '../intent/budget.js';
 import { formatBytes, parseQuantity } from '../util/quantity.js';
 import type { RankInput } from './types.js';
 import type { Offer } from './offer.js';
@@ -113,7 +113,7 @@ export function requirementsOf(input: RankInput): Requirements {
   const gpu = spec.resources.gpu;
   const resourcesPath = spec.workload ? 'workload.resources' : 'requirements';
   const gpuPath = `${resourcesPath}.gpu`;
-  const count = gpu.count;
+  const count = placementGpus(intent);
   const currency = config.currency;
   const c = spec.constraints;
   const location = input.location ?? c.location;

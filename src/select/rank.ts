@@ -8,6 +8,7 @@ import { compareScored, round4, scoreAll, type Scored } from './score.js';
 import { suggest } from './suggest.js';
 import { scoreKindOf } from './traits.js';
 import type { Decision, RankInput } from './types.js';
+import { placementGpus } from '../intent/budget.js';
 
 /** Runners-up kept in a Decision (status stays small; the next one is all failover needs). */
 export const MAX_RUNNERS_UP = 10;
@@ -40,6 +41,7 @@ function chosenOf(s: Scored, count: number): ChosenCandidate {
   };
   if (o.zone !== undefined) c.zone = o.zone;
   if (o.latency_ms !== undefined) c.latency_ms = o.latency_ms;
+  if (o.vendor) c.vendor = o.vendor;
   return c;
 }
 
@@ -104,7 +106,7 @@ export function rankPlacements(
   for (const location of regions) {
     const d = rank({ ...base, tenantUsage: { ...usage }, location, candidates: own(candidatesByLocation, location) ?? [] });
     if (d.chosen) {
-      usage.gpus += base.intent.spec.resources.gpu.count;
+      usage.gpus += placementGpus(base.intent);
       usage.hourly_cost += d.chosen.hourly_cost;
     }
     // defineProperty: a location named __proto__ is a key, not the prototype

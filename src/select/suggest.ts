@@ -4,6 +4,7 @@ import { allFailures, PATH, partitionCost, type Failure, type Requirements } fro
 import { locationsOf } from './location.js';
 import type { Offer } from './offer.js';
 import { catalogGpu, fp32Of, workloadScoreOf, type ScoreKind } from './traits.js';
+import { replicasPerPlacement } from '../intent/budget.js';
 
 /**
  * NoMatch suggestions, computed from the candidates actually seen: for every candidate that a
@@ -167,17 +168,20 @@ function relax(f: Failure, o: Offer, ctx: Ctx, ref: { cost?: number; perf?: numb
       performance: perfPct !== undefined ? `${pct(perfPct)} per-GPU throughput (FP32 × workload score) vs ${gpu.model}` : 'unknown',
     };
   }
-  if (path === g('count') && have !== undefined && have > 0 && have < req.count) {
-    const newCost = o.hourly_rate !== undefined ? o.hourly_rate * have : undefined;
+  // gpu.count is per replica: the offer's GPUs shared by the replicas one placement hosts
+  const perReplica = have !== undefined ? Math.floor(have / replicasPerPlacement(req.intent)) : 0;
+  if (path === g('count') && have !== undefined && perReplica > 0 && have < req.count) {
+    const held = perReplica * replicasPerPlacement(req.intent);
+    const newCost = o.hourly_rate !== undefined ? o.hourly_rate * held : undefined;
     return {
       offer: o,
       ...(newCost !== undefined ? { cost: newCost } : {}),
       path,
-      value: have,
-      bound: { v: have, raise: false },
-      impact: rel(req.count, have),
-      label: `lower GPU count to ${have}`,
-      performance: `${pct((have - req.count) / req.count)} GPUs (${have} instead of ${req.count})`,
+      value: perReplica,
+      bound: { v: perReplica, raise: false },
+      impact: rel(req.count, held),
+      label: `lower GPU count to ${perReplica}`,
+      performance: `${pct((held - req.count) / req.count)} GPUs (${held} instead of ${req.count})`,
     };
   }
   const lowerBound = (field: string, v: number, value: unknown, old: number | undefined, text: string): Relaxation => ({

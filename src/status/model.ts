@@ -44,6 +44,8 @@ export interface CandidateSummary {
   provider: string;
   owner: FluidosIdentity;
   model: string;
+  /** GPU vendor of the offer (`nvidia`, `amd`, `intel`): names the pod's GPU resource. */
+  vendor?: string;
   /** GPUs of the offer (the Flavor's count). */
   count: number;
   memory: string;

@@ -130,13 +130,15 @@ function checkPlacement(r: DocReader, v: Val): void {
   const ch = r.opt(f, 'chosen');
   if (ch) {
     const cf = r.map(ch, [
-      'candidate', 'flavor', 'provider', 'owner', 'model', 'count', 'memory', 'region', 'zone', 'hourly_rate', 'latency_ms', 'hourly_cost', 'score', 'breakdown',
+      'candidate', 'flavor', 'provider', 'owner', 'model', 'vendor', 'count', 'memory', 'region', 'zone', 'hourly_rate', 'latency_ms', 'hourly_cost', 'score', 'breakdown',
     ]);
     if (cf) {
       for (const k of ['candidate', 'flavor', 'provider', 'model', 'region'] as const) {
         const kv = r.need(cf, k);
         if (kv) r.str(kv);
       }
+      const vv = r.opt(cf, 'vendor');
+      if (vv) r.str(vv, { pattern: /^[a-z][a-z0-9-]{0,30}$/, patternName: 'a GPU vendor' });
       const o = r.need(cf, 'owner');
       const of = o && r.map(o, ['domain', 'nodeID', 'ip']);
       if (of) for (const k of ['domain', 'nodeID', 'ip']) {

@@ -33,8 +33,8 @@ describe('flare explain', () => {
     const report = JSON.parse(a.stdout) as ExplainReport;
     expect(report.intent).toBe('ml-platform-mistral-chat');
     expect(report.solvers).toEqual(['flare-ml-platform-mistral-chat']);
-    const hr = report.fields.find((f) => f.field === 'constraints.max_hourly_cost'); // 4 EUR/h over 2 GPUs
-    expect(hr?.becomes[0]).toBe('Solver flare-ml-platform-mistral-chat gpuFilters[field=hourly_rate] NumberRangeFilter max 2');
+    const hr = report.fields.find((f) => f.field === 'constraints.max_hourly_cost'); // 4 EUR/h over 1 GPU per replica × up to 4 replicas
+    expect(hr?.becomes[0]).toBe('Solver flare-ml-platform-mistral-chat gpuFilters[field=hourly_rate] NumberRangeFilter max 1');
   });
 
   test('multi-region: one Solver per region; cost ÷ GPU count', async () => {

@@ -6,6 +6,7 @@ import { render } from '../../src/render/render.js';
 import type { TemplateSet } from '../../src/render/templates.js';
 import type { KubeObject } from '../../src/k8s/object.js';
 import * as h from './helpers.js';
+import { gpuDemand, placementGpus, replicasPerPlacement } from '../../src/intent/budget.js';
 
 let templates: TemplateSet;
 beforeAll(async () => {
@@ -43,7 +44,8 @@ describe('stages', () => {
     expect(tenant.spec).toEqual({
       owners: [{ kind: 'Group', name: 'ml' }],
       namespaceOptions: { quota: 1 },
-      resourceQuotas: { scope: 'Tenant', items: [{ hard: { 'requests.nvidia.com/gpu': 8 } }] },
+      // every vendor's resource: the chosen offer, not the intent, decides the vendor
+      resourceQuotas: { scope: 'Tenant', items: [{ hard: { 'requests.amd.com/gpu': 8, 'requests.gpu.intel.com/i915': 8, 'requests.nvidia.com/gpu': 8 } }] },
     });
     expect(tenant.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-1' });
   });
@@ -105,20 +107,26 @@ describe('stages', () => {
         volumes: [{ name: 'Cache', size: '5Gi', type: 'temporary', path: '/cache' }, { name: 'data', size: '100Gi', type: 'persistent', path: '/data' }],
       },
     });
-    const s = h.status(i, [h.placement({ chosen: h.chosen(), contract: { name: 'c', liqo_id: 'l' }, remote_cluster_id: 'cluster-1' })]);
+    const s = h.status(i, [h.placement({ chosen: h.chosen({ model: 'amd-mi300x', vendor: 'amd' }), contract: { name: 'c', liqo_id: 'l' }, remote_cluster_id: 'cluster-1', virtual_node: { name: 'liqo-node-1', ready: true } })]);
     const r = render(h.model([i], { statuses: [s] }), templates);
     expect(kinds(r.objects)).toEqual(['Allocation', 'Deployment', 'Ingress', 'Namespace', 'NamespaceOffloading', 'PersistentVolumeClaim', 'Reservation', 'Service', 'Solver', 'Tenant']);
+    // only the allocation's own virtual node: the provider may run other intents' nodes too
+    const own = [
+      { key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['cluster-1'] },
+      { key: 'kubernetes.io/hostname', operator: 'In', values: ['liqo-node-1'] },
+    ];
     const off = find(r, 'NamespaceOffloading');
     expect(off.metadata).toMatchObject({ name: 'offloading', namespace: 'flare-team-a-svc' });
     expect(off.spec).toEqual({
       namespaceMappingStrategy: 'EnforceSameName',
       podOffloadingStrategy: 'Remote',
-      clusterSelector: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'liqo.io/remote-cluster-id', operator: 'In', values: ['cluster-1'] }] }] },
+      clusterSelector: { nodeSelectorTerms: [{ matchExpressions: own }] },
     });
     const d = find(r, 'Deployment');
     const pod = d.spec.template.spec;
     expect(pod.nodeSelector).toEqual({ 'liqo.io/remote-cluster-id': 'cluster-1' });
-    expect(pod.tolerations).toBeUndefined();
+    expect(pod.affinity).toEqual({ nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: own }] } } });
+    expect(pod.tolerations).toEqual([{ key: 'virtual-node.liqo.io/not-allowed', operator: 'Exists', effect: 'NoExecute' }]);
     const c = pod.containers[0];
     expect(c.resources).toEqual({ requests: { cpu: '8', memory: '32Gi', 'amd.com/gpu': '1' }, limits: { memory: '32Gi', 'amd.com/gpu': '1' } });
     expect(c.env).toEqual([{ name: 'MODE', value: 'a=b' }, { name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf', key: 'HF_TOKEN' } } }]);
@@ -142,13 +150,34 @@ describe('stages', () => {
       gpu: { count: 2 },
       workload: { replicas: 2, scaling: { min_replicas: 2, max_replicas: 6, auto_scale: true, target_cpu_percent: 60, target_gpu_percent: 80 } },
     });
-    const s = h.status(i, [h.placement({ remote_cluster_id: 'c1' })]);
+    const s = h.status(i, [h.placement({ chosen: h.chosen(), remote_cluster_id: 'c1' })]);
     const r = render(h.model([i], { statuses: [s] }), templates);
     expect(find(r, 'HorizontalPodAutoscaler').spec).toMatchObject({ minReplicas: 2, maxReplicas: 6, scaleTargetRef: { kind: 'Deployment', name: 'app' } });
     expect(find(r, 'HorizontalPodAutoscaler').spec.metrics[0].resource.target.averageUtilization).toBe(60);
     expect(find(r, 'PodDisruptionBudget').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'flare.io/intent-id': 'team-a-app', 'app.kubernetes.io/name': 'app' } } });
     expect(find(r, 'Deployment').spec.replicas).toBe(2);
+    // gpu.count is per replica; the reservation holds it for every replica the HPA may add
+    expect(find(r, 'Deployment').spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('2');
+    expect(find(r, 'Reservation').spec.configuration.data.gpu.count).toBe(12);
+  });
+
+  test('gpu.count is per replica: one number for the Solver filter, the Reservation, the quota and the cost cap', () => {
+    const i = h.intent({ gpu: { count: 1 }, workload: { replicas: 3 } });
+    expect(replicasPerPlacement(i)).toBe(3);
+    expect(placementGpus(i)).toBe(3);
+    const s = h.status(i, [h.placement({ chosen: h.chosen(), remote_cluster_id: 'c1' })]);
+    const r = render(h.model([i], { statuses: [s] }), templates);
+    expect(find(r, 'Reservation').spec.configuration.data.gpu.count).toBe(3);
+    expect(find(r, 'Solver').spec.selector.filters.gpuFilters.find((f: { field: string }) => f.field === 'count').data.min).toBe(3);
+    expect(find(r, 'Deployment').spec.replicas).toBe(3);
     expect(find(r, 'Deployment').spec.template.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('1');
+    // multi-region, one replica per region: one GPU per placement, three in all
+    const mr = h.intent({ gpu: { count: 1 }, workload: { replicas: 3 }, spec: { constraints: { preemptible: false, regions: ['EU', 'US-East', 'Asia-Pacific'] } } });
+    expect(placementGpus(mr)).toBe(1);
+    expect(gpuDemand(mr)).toBe(3);
+    // a batch Job's tasks share the placement's GPUs
+    const batch = h.intent({ gpu: { count: 4 }, workload: { type: 'batch', batch: { parallel_tasks: 100, max_retries: 3, completion_policy: 'All' } } });
+    expect(placementGpus(batch)).toBe(4);
   });
 
   test('batch: Job with parallelism from the GPUs, completions, backoffLimit, activeDeadlineSeconds', () => {

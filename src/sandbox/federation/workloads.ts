@@ -48,6 +48,7 @@ function pickNode(sim: FederationSimulator, pod: KubeObject, offloading: KubeObj
     .filter((n) => !nodeIsFull(sim, n));
   if (nodes.length === 0) return undefined;
   const bound = sim.view.list('v1', 'Pod').items.filter((p) => p.spec?.nodeName && !isTerminal(p));
+  let best: { node: KubeObject; free: number[] } | undefined;
   for (const n of nodes) {
     const used: Resources = {};
     for (const p of bound) {
@@ -62,9 +63,28 @@ function pickNode(sim: FederationSimulator, pod: KubeObject, offloading: KubeObj
     });
     const podsCap = parseQuantity(alloc.pods ?? '110') ?? 110;
     const podsUsed = bound.filter((p) => p.spec.nodeName === n.metadata.name).length;
-    if (fits && podsUsed < podsCap) return n;
+    if (!fits || podsUsed >= podsCap) continue;
+    const free = spreadScore(alloc, used);
+    if (!best || compareScores(free, best.free) > 0) best = { node: n, free };
   }
-  return undefined;
+  return best?.node;
+}
+
+/*
+ * Like kube-scheduler's LeastAllocated scoring, the pod goes to the fitting node with the most room
+ * left (GPUs of any vendor, then cpu, then memory; the first node by name on a tie), not the first
+ * one that fits: on a shared provider a pod lands on any virtual node its selectors allow, so only
+ * its own selectors keep it on its own allocation's node.
+ */
+function spreadScore(alloc: Record<string, string>, used: Resources): number[] {
+  const free = (k: string) => (parseQuantity(alloc[k] ?? '0') ?? 0) - (used[k] ?? 0);
+  const gpus = Object.keys(alloc).filter((k) => k.includes('/')).reduce((sum, k) => sum + free(k), 0);
+  return [gpus, free('cpu'), free('memory')];
+}
+
+function compareScores(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i]! !== b[i]!) return a[i]! - b[i]!;
+  return 0;
 }
 
 function podFor(owner: KubeObject, index: number, extraLabels: Record<string, string>): KubeObject {
