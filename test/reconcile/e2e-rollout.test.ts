@@ -53,7 +53,7 @@ async function cycleKeepingAvailable(w: World, rec: Reconciler, done: () => Prom
 }
 
 const twoReplicas = (image: string, objective = 'Cost_Minimization') =>
-  serviceIntent('web', { count: 2, objective }).replace('nginx:1.27', image).replace('    type: service\n', '    type: service\n    replicas: 2\n');
+  serviceIntent('web', { count: 1, objective }).replace('nginx:1.27', image).replace('    type: service\n', '    type: service\n    replicas: 2\n');
 
 describe('no downtime on edits (sandbox + git http-backend)', () => {
   it('an image change rolls the Deployment in place on the same allocation, never below 1 ready replica', async () => {
