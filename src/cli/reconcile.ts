@@ -6,6 +6,7 @@ import type { CliContext } from './main.js';
 import { createKubeCluster } from '../cluster/kube.js';
 import { UsageError } from '../errors.js';
 import { shortHash } from '../util/hash.js';
+import { gitCredentials, refuseUrlCredentials } from '../git/credentials.js';
 import { parseDuration } from '../util/quantity.js';
 import type { CycleResult } from '../reconcile/cycle.js';
 import { startReconciler, type ReconcilerOptions, type RepoSource } from '../reconcile/reconciler.js';
@@ -25,6 +26,7 @@ interface ReconcileCliOptions {
   leaseName: string;
   identity?: string;
   output: 'text' | 'json';
+  gitCredentialsFile?: string;
 }
 
 /** A remote is anything git clones over the network or from a bare path that is not a working tree. */
@@ -36,7 +38,8 @@ export function isRemoteRepo(repo: string, cwd: string): boolean {
 
 export function repoSource(repo: string, cwd: string, branch: string, workdir?: string): RepoSource {
   if (!isRemoteRepo(repo, cwd)) return { path: path.resolve(cwd, repo), branch };
-  const dir = workdir ? path.resolve(cwd, workdir) : path.join(os.tmpdir(), `flare-reconcile-${shortHash(repo)}`);
+  // per user: another user's folder of the same name is refused, never shared (ensurePrivateDir)
+  const dir = workdir ? path.resolve(cwd, workdir) : path.join(os.tmpdir(), `flare-reconcile-${process.getuid?.() ?? 'u'}-${shortHash(repo)}`);
   const url = /^[a-z]+:\/\//.test(repo) || /^[\w.-]+@/.test(repo) ? repo : path.resolve(cwd, repo);
   return { url, dir, branch };
 }
@@ -83,7 +86,8 @@ export function reconcileCommand(ctx: CliContext): Command {
     .option('--once', 'run one cycle and exit')
     .option('--interval <duration>', 'time between cycles (default: flare.yaml reconciler.interval)')
     .option('--http-port <port>', 'serve /healthz, /readyz and /metrics on 127.0.0.1:<port>')
-    .option('--workdir <dir>', 'private clone of a remote repository (default: a folder under the temp dir)')
+    .option('--workdir <dir>', 'private clone of a remote repository, mode 0700 (default: a folder under the temp dir)')
+    .option('--git-credentials-file <path>', 'git credentials for a remote: one line "user:password" or a token (also FLARE_GIT_CREDENTIALS_FILE, FLARE_GIT_TOKEN, FLARE_GIT_USERNAME/FLARE_GIT_PASSWORD)')
     .option('--branch <name>', 'branch to reconcile', 'main')
     .option('--leader-election', 'run only while holding a coordination.k8s.io Lease (several replicas)')
     .option('--lease-namespace <ns>', 'namespace of the Lease', 'default')
@@ -95,9 +99,15 @@ export function reconcileCommand(ctx: CliContext): Command {
       if (opts.kubeconfig) kc.kubeconfigPath = path.resolve(ctx.cwd, opts.kubeconfig);
       else if (ctx.env.KUBECONFIG) kc.kubeconfigPath = ctx.env.KUBECONFIG;
       if (opts.context) kc.context = opts.context;
+      const repo = repoSource(opts.repo, ctx.cwd, opts.branch, opts.workdir);
+      if ('url' in repo) {
+        refuseUrlCredentials(repo.url);
+        const auth = await gitCredentials(ctx.env, opts.gitCredentialsFile !== undefined ? path.resolve(ctx.cwd, opts.gitCredentialsFile) : undefined);
+        if (auth) repo.auth = auth;
+      }
       const cluster = createKubeCluster(kc);
       const ro: ReconcilerOptions = {
-        repo: repoSource(opts.repo, ctx.cwd, opts.branch, opts.workdir),
+        repo,
         cluster,
         mode: opts.apply ? 'apply' : 'observe',
         log: (line) => ctx.stderr.write(`${new Date().toISOString()} ${line}\n`),
