@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
@@ -19,6 +20,7 @@ interface ReconcileCliOptions {
   once?: boolean;
   interval?: string;
   httpPort?: string;
+  httpHost: string;
   workdir?: string;
   branch: string;
   leaderElection?: boolean;
@@ -85,7 +87,8 @@ export function reconcileCommand(ctx: CliContext): Command {
     .option('--no-apply', 'observe and commit only (Argo CD applies rendered/)')
     .option('--once', 'run one cycle and exit')
     .option('--interval <duration>', 'time between cycles (default: flare.yaml reconciler.interval)')
-    .option('--http-port <port>', 'serve /healthz, /readyz and /metrics on 127.0.0.1:<port>')
+    .option('--http-port <port>', 'serve /healthz, /readyz and /metrics on <http-host>:<port>')
+    .option('--http-host <address>', 'address for --http-port (0.0.0.0 in a pod, for kubelet probes and Prometheus)', '127.0.0.1')
     .option('--workdir <dir>', 'private clone of a remote repository, mode 0700 (default: a folder under the temp dir)')
     .option('--git-credentials-file <path>', 'git credentials for a remote: one line "user:password" or a token (also FLARE_GIT_CREDENTIALS_FILE, FLARE_GIT_TOKEN, FLARE_GIT_USERNAME/FLARE_GIT_PASSWORD)')
     .option('--branch <name>', 'branch to reconcile', 'main')
@@ -118,6 +121,11 @@ export function reconcileCommand(ctx: CliContext): Command {
         const port = Number(opts.httpPort);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--http-port: expected a port number (got ${opts.httpPort})`);
         ro.httpPort = port;
+        // an IP address or a host name: nothing else reaches listen()
+        if (!isIP(opts.httpHost) && !/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i.test(opts.httpHost)) {
+          throw new UsageError(`--http-host: expected an IP address or host name (got ${JSON.stringify(opts.httpHost)})`);
+        }
+        ro.httpHost = opts.httpHost;
       }
       if (opts.leaderElection) {
         ro.leaderElection = {
@@ -131,6 +139,7 @@ export function reconcileCommand(ctx: CliContext): Command {
         let failure: unknown;
         ro.onError = (err) => (failure = err);
         const rec = await startReconciler(ro);
+        if (rec.url) ctx.stderr.write(`reconcile: serving ${rec.url}/healthz, /readyz, /metrics\n`);
         try {
           const r = await rec.runOnce();
           if (!r) {
