@@ -53,6 +53,8 @@ export interface SandboxStats {
 
 export interface SandboxHandle {
   url: string;
+  /** Bearer token of the API server (also in the kubeconfig). */
+  token: string;
   kubeconfigPath: string;
   store: ObjectStore;
   federation: Federation;
@@ -93,7 +95,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       tempDir = await mkdtemp(join(tmpdir(), 'flare-sandbox-'));
       kubeconfigPath = join(tempDir, 'kubeconfig');
     } else await mkdir(dirname(kubeconfigPath), { recursive: true });
-    await writeKubeconfig(kubeconfigPath, server.url);
+    await writeKubeconfig(kubeconfigPath, server.url, { token: server.token });
   } catch (err) {
     simulator.close();
     await server.close();
@@ -112,6 +114,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   };
   return {
     url: server.url,
+    token: server.token,
     kubeconfigPath,
     store,
     federation,
