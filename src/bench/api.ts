@@ -54,14 +54,14 @@ interface Http {
   agent: Agent;
 }
 
-function client(base: string): Http {
+function client(base: string, token: string): Http {
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });
   const u = new URL(base);
   return {
     agent,
     call: (method, path, body, contentType) =>
       new Promise((resolve, reject) => {
-        const headers: Record<string, string | number> = { Accept: 'application/json' };
+        const headers: Record<string, string | number> = { Accept: 'application/json', Authorization: `Bearer ${token}` };
         if (body !== undefined) {
           headers['Content-Type'] = contentType ?? 'application/json';
           headers['Content-Length'] = Buffer.byteLength(body);
@@ -109,7 +109,7 @@ export async function benchApi(log: (line: string) => void): Promise<void> {
   }
 
   const srv = await startApiServer();
-  const http = client(srv.url);
+  const http = client(srv.url, srv.token);
   try {
     const apply = async (i: number, variant: string, yaml = false): Promise<void> => {
       const body = yaml ? solverYaml(i, variant) : JSON.stringify(solverObj(i, variant));
@@ -153,7 +153,7 @@ export async function benchApi(log: (line: string) => void): Promise<void> {
       Array.from({ length: WATCHERS }, () =>
         new Promise<ReturnType<typeof request>>((resolve, reject) => {
           const u = new URL(srv.url);
-          const req = request({ host: u.hostname, port: u.port, path: `${PATH}?watch=true&resourceVersion=${rv}` }, (res) => {
+          const req = request({ host: u.hostname, port: u.port, path: `${PATH}?watch=true&resourceVersion=${rv}`, headers: { Authorization: `Bearer ${srv.token}` } }, (res) => {
             let buf = '';
             res.setEncoding('utf8');
             res.on('data', (chunk: string) => {

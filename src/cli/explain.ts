@@ -46,7 +46,7 @@ export function explainCommand(ctx: CliContext): Command {
         const known = model.intents.map((i) => i.id).sort();
         throw new UsageError(`no intent ${JSON.stringify(ref)}${known.length ? `; known: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}` : ''}`);
       }
-      const report = explainIntent(intent, model.config);
+      const report = explainIntent(intent, model.config, model.tenants.find((t) => t.name === intent.tenant)?.allowed_locations);
       ctx.stdout.write(opts.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatExplain(report));
     });
 }

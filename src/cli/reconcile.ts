@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
@@ -6,6 +7,7 @@ import type { CliContext } from './main.js';
 import { createKubeCluster } from '../cluster/kube.js';
 import { UsageError } from '../errors.js';
 import { shortHash } from '../util/hash.js';
+import { gitCredentials, refuseUrlCredentials } from '../git/credentials.js';
 import { parseDuration } from '../util/quantity.js';
 import type { CycleResult } from '../reconcile/cycle.js';
 import { startReconciler, type ReconcilerOptions, type RepoSource } from '../reconcile/reconciler.js';
@@ -18,6 +20,7 @@ interface ReconcileCliOptions {
   once?: boolean;
   interval?: string;
   httpPort?: string;
+  httpHost: string;
   workdir?: string;
   branch: string;
   leaderElection?: boolean;
@@ -25,6 +28,7 @@ interface ReconcileCliOptions {
   leaseName: string;
   identity?: string;
   output: 'text' | 'json';
+  gitCredentialsFile?: string;
 }
 
 /** A remote is anything git clones over the network or from a bare path that is not a working tree. */
@@ -36,7 +40,8 @@ export function isRemoteRepo(repo: string, cwd: string): boolean {
 
 export function repoSource(repo: string, cwd: string, branch: string, workdir?: string): RepoSource {
   if (!isRemoteRepo(repo, cwd)) return { path: path.resolve(cwd, repo), branch };
-  const dir = workdir ? path.resolve(cwd, workdir) : path.join(os.tmpdir(), `flare-reconcile-${shortHash(repo)}`);
+  // per user: another user's folder of the same name is refused, never shared (ensurePrivateDir)
+  const dir = workdir ? path.resolve(cwd, workdir) : path.join(os.tmpdir(), `flare-reconcile-${process.getuid?.() ?? 'u'}-${shortHash(repo)}`);
   const url = /^[a-z]+:\/\//.test(repo) || /^[\w.-]+@/.test(repo) ? repo : path.resolve(cwd, repo);
   return { url, dir, branch };
 }
@@ -82,8 +87,10 @@ export function reconcileCommand(ctx: CliContext): Command {
     .option('--no-apply', 'observe and commit only (Argo CD applies rendered/)')
     .option('--once', 'run one cycle and exit')
     .option('--interval <duration>', 'time between cycles (default: flare.yaml reconciler.interval)')
-    .option('--http-port <port>', 'serve /healthz, /readyz and /metrics on 127.0.0.1:<port>')
-    .option('--workdir <dir>', 'private clone of a remote repository (default: a folder under the temp dir)')
+    .option('--http-port <port>', 'serve /healthz, /readyz and /metrics on <http-host>:<port>')
+    .option('--http-host <address>', 'address for --http-port (0.0.0.0 in a pod, for kubelet probes and Prometheus)', '127.0.0.1')
+    .option('--workdir <dir>', 'private clone of a remote repository, mode 0700 (default: a folder under the temp dir)')
+    .option('--git-credentials-file <path>', 'git credentials for a remote: one line "user:password" or a token (also FLARE_GIT_CREDENTIALS_FILE, FLARE_GIT_TOKEN, FLARE_GIT_USERNAME/FLARE_GIT_PASSWORD)')
     .option('--branch <name>', 'branch to reconcile', 'main')
     .option('--leader-election', 'run only while holding a coordination.k8s.io Lease (several replicas)')
     .option('--lease-namespace <ns>', 'namespace of the Lease', 'default')
@@ -95,9 +102,15 @@ export function reconcileCommand(ctx: CliContext): Command {
       if (opts.kubeconfig) kc.kubeconfigPath = path.resolve(ctx.cwd, opts.kubeconfig);
       else if (ctx.env.KUBECONFIG) kc.kubeconfigPath = ctx.env.KUBECONFIG;
       if (opts.context) kc.context = opts.context;
+      const repo = repoSource(opts.repo, ctx.cwd, opts.branch, opts.workdir);
+      if ('url' in repo) {
+        refuseUrlCredentials(repo.url);
+        const auth = await gitCredentials(ctx.env, opts.gitCredentialsFile !== undefined ? path.resolve(ctx.cwd, opts.gitCredentialsFile) : undefined);
+        if (auth) repo.auth = auth;
+      }
       const cluster = createKubeCluster(kc);
       const ro: ReconcilerOptions = {
-        repo: repoSource(opts.repo, ctx.cwd, opts.branch, opts.workdir),
+        repo,
         cluster,
         mode: opts.apply ? 'apply' : 'observe',
         log: (line) => ctx.stderr.write(`${new Date().toISOString()} ${line}\n`),
@@ -108,6 +121,11 @@ export function reconcileCommand(ctx: CliContext): Command {
         const port = Number(opts.httpPort);
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--http-port: expected a port number (got ${opts.httpPort})`);
         ro.httpPort = port;
+        // an IP address or a host name: nothing else reaches listen()
+        if (!isIP(opts.httpHost) && !/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i.test(opts.httpHost)) {
+          throw new UsageError(`--http-host: expected an IP address or host name (got ${JSON.stringify(opts.httpHost)})`);
+        }
+        ro.httpHost = opts.httpHost;
       }
       if (opts.leaderElection) {
         ro.leaderElection = {
@@ -121,6 +139,7 @@ export function reconcileCommand(ctx: CliContext): Command {
         let failure: unknown;
         ro.onError = (err) => (failure = err);
         const rec = await startReconciler(ro);
+        if (rec.url) ctx.stderr.write(`reconcile: serving ${rec.url}/healthz, /readyz, /metrics\n`);
         try {
           const r = await rec.runOnce();
           if (!r) {

@@ -15,6 +15,8 @@ export interface GitHttpServerOptions {
   port?: number;
   /** Recorded as the pushing user; git refuses pushes from an anonymous CGI request. */
   remoteUser?: string;
+  /** Require HTTP basic auth with these credentials (tests of credential handling). */
+  auth?: { username: string; password: string };
 }
 
 export interface GitHttpServer {
@@ -67,6 +69,10 @@ function handle(req: IncomingMessage, res: ServerResponse, options: GitHttpServe
     const v = req.headers[name];
     return Array.isArray(v) ? v.join(', ') : v;
   };
+  if (options.auth && header('authorization') !== `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}`) {
+    res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"' }).end();
+    return;
+  }
   const cgi = spawn('git', ['http-backend'], {
     env: gitEnv(process.env, {
       hooks: true, // server-side receive hooks are the remote's business

@@ -5,6 +5,7 @@ import { GitError } from '../errors.js';
 import { RETRYABLE_PUSH_REASONS, parsePushPorcelain, runGit } from './exec.js';
 import type { RunGitOptions, RunGitResult } from './exec.js';
 import { SerialQueue } from './queue.js';
+import { ensurePrivateDir } from './credentials.js';
 import type { CommitRequest, CommitResult, FileChange, GitRepo } from './types.js';
 import { applyChanges, pathspecInput, validateCommitRequest } from './worktree.js';
 
@@ -246,12 +247,12 @@ class RemoteGitRepo extends QueuedRepo {
   }
 
   async open(): Promise<void> {
+    await ensurePrivateDir(this.dir);
     const entries = await readdir(this.dir).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return undefined;
       throw err;
     });
     if (!entries || entries.length === 0) {
-      await mkdir(this.dir, { recursive: true });
       await this.git(['clone', '--quiet', '--no-checkout', '--origin', 'origin', this.options.url, '.']);
     } else {
       await this.verifyClone();

@@ -125,7 +125,11 @@ export const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const DNS_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 export const ENV_NAME_RE = /^[A-Z_][A-Z0-9_]*$/;
 /** Variable names that carry credentials: their values must come from a Secret, never from the repo. */
-export const SECRET_NAME_RE = /(SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)$/;
+/**
+ * Env names that look like credentials: *_KEY, *_PASS*, *TOKEN*, *SECRET*, PASSWORD, CREDENTIAL(S).
+ * TOKENS/TOKENIZER are counts and model settings (MAX_TOKENS=512), not credentials.
+ */
+export const SECRET_NAME_RE = /(^|_)KEY$|(^|_)PASS|PASSWORD|PASSWD|TOKEN(?!S|IZER)|SECRET|CREDENTIAL|APIKEY/;
 export const HHMM_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
 export const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 export const RFC3339_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;

@@ -1,5 +1,6 @@
 import { isMap, isScalar } from 'yaml';
 import type { Batch, Container, EnvVar, GpuRequest, Port, Scaling, SecretRef, Volume, WorkloadType } from './model.js';
+import { commandSecret } from './secret-scan.js';
 import type { DocReader, Fields, Val } from '../repo/yaml-reader.js';
 import { parseQuantity } from '../util/quantity.js';
 import {
@@ -299,6 +300,12 @@ export function readStringList(r: DocReader, v: Val, opts: { multiline?: boolean
     const s = r.str(it, { coerce: true, multiline: opts.multiline ?? false });
     if (s === undefined) ok = false;
     else out.push(s);
+  }
+  // commands and args: a credential written here would be committed to Git
+  const found = ok ? commandSecret(out) : undefined;
+  if (found) {
+    r.error(v, 'secret-in-repo', `the command carries ${found}; it would be committed to Git`, 'reference a Secret through the environment instead: secrets: [{name: <secret>, env: NAME}] and "$NAME" in the command');
+    return undefined;
   }
   return ok ? out : undefined;
 }

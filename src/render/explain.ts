@@ -56,7 +56,7 @@ function leaves(prefix: string, v: unknown, out: ExplainEntry[], why: string): v
   if (v !== undefined) out.push({ field: prefix, value: v, becomes: [why] });
 }
 
-export function explainIntent(intent: Intent, config: FlareConfig): ExplainReport {
+export function explainIntent(intent: Intent, config: FlareConfig, allowedLocations?: readonly string[]): ExplainReport {
   const spec = intent.spec;
   const c = spec.constraints;
   const g = spec.resources.gpu;
@@ -88,11 +88,14 @@ export function explainIntent(intent: Intent, config: FlareConfig): ExplainRepor
   // Solver filters, from the renderer's own mapping
   locations.forEach((loc, i) => {
     const solver = solvers[i]!;
-    const sf = solverFilters(intent, config, loc);
+    // as the renderer: in fluidos selection the tenant's allowed locations bound a location-less intent
+    const sf = solverFilters(intent, config, loc, selection === 'fluidos' ? allowedLocations : undefined);
     for (const r of sf.resources) entry(r.source, r.min).becomes.push(`Solver ${solver} spec.selector.filters.${r.key} Range min ${r.min}`);
     for (const s of sf.gpu) {
       const value =
-        s.source === 'constraints.regions'
+        s.source === 'tenant.allowed_locations'
+          ? allowedLocations
+          : s.source === 'constraints.regions'
           ? loc
           : s.source.startsWith(`${GPU}.`)
             ? (g as unknown as Record<string, unknown>)[s.source.slice(GPU.length + 1)]

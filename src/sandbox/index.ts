@@ -57,6 +57,8 @@ export interface SandboxStats {
 
 export interface SandboxHandle {
   url: string;
+  /** Bearer token of the API server (also in the kubeconfig). */
+  token: string;
   kubeconfigPath: string;
   store: ObjectStore;
   federation: Federation;
@@ -98,7 +100,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       tempDir = await mkdtemp(join(tmpdir(), 'flare-sandbox-'));
       kubeconfigPath = join(tempDir, 'kubeconfig');
     } else await mkdir(dirname(kubeconfigPath), { recursive: true });
-    await writeKubeconfig(kubeconfigPath, server.url);
+    await writeKubeconfig(kubeconfigPath, server.url, { token: server.token });
   } catch (err) {
     simulator.close();
     await server.close();
@@ -118,6 +120,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   };
   return {
     url: server.url,
+    token: server.token,
     kubeconfigPath,
     store,
     federation,

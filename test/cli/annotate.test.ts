@@ -162,7 +162,7 @@ describe('flare annotate against an API server', () => {
     const api = await startApiServer();
     try {
       const kc = join(dir, 'kc-plain');
-      await writeKubeconfig(kc, api.url);
+      await writeKubeconfig(kc, api.url, { token: api.token });
       api.store.create({
         apiVersion: 'v1',
         kind: 'Node',

@@ -134,7 +134,7 @@ describe('flare resources --source candidates', () => {
       api.store.create({ apiVersion: API.advertisement, kind: 'PeeringCandidate', metadata: { name: 'pc-1', namespace: 'fluidos' }, spec: { available: true, flavor: flavor('nvidia-rtx-4090', 0.65, 'eu-west-4') } });
       api.store.create({ apiVersion: API.advertisement, kind: 'PeeringCandidate', metadata: { name: 'pc-2', namespace: 'fluidos' }, spec: { available: false, flavor: flavor('nvidia-t4', 0.2, 'us-east-1') } });
       const kc = join(dir, 'kc-pc');
-      await writeKubeconfig(kc, api.url);
+      await writeKubeconfig(kc, api.url, { token: api.token });
       const r = await flare('resources', '--kubeconfig', kc, '--source', 'candidates', '--output', 'json');
       expect(r.code).toBe(0);
       const rows = (JSON.parse(r.stdout) as { resources: ResourceRow[] }).resources;

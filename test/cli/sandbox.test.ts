@@ -7,6 +7,8 @@ import { promisify } from 'node:util';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxUp } from '../../src/cli/sandbox.js';
+import { parse } from 'yaml';
+import { sandboxFetch } from '../support/sandbox-fetch.js';
 import type { CliContext } from '../../src/cli/main.js';
 import { main } from '../../src/cli/main.js';
 import { defaultFederation } from '../../src/sandbox/federation/default.js';
@@ -41,14 +43,16 @@ describe('flare sandbox up (in process)', () => {
       expect(c.out()).toContain(`kubeconfig: ${kc}`);
       expect(c.out()).toContain(`kubectl --kubeconfig ${kc} get flavors -A`);
       expect(c.out()).toContain(`${DEFAULT.providers.length} providers, ${FLAVORS} flavors`);
-      const server = /server: (http:\/\/127\.0\.0\.1:\d+)/.exec(c.out())![1]!;
+      const server = /server: (https:\/\/127\.0\.0\.1:\d+)/.exec(c.out())![1]!;
       expect(readFileSync(kc, 'utf8')).toContain(server);
-      const res = await fetch(`${server}/apis/nodecore.fluidos.eu/v1alpha1/namespaces/fluidos/flavors`);
+      const token = (parse(readFileSync(kc, 'utf8')) as { users: { user: { token: string } }[] }).users[0]!.user.token;
+      expect((await sandboxFetch(`${server}/apis/nodecore.fluidos.eu/v1alpha1/namespaces/fluidos/flavors`)).status).toBe(401);
+      const res = await sandboxFetch(`${server}/apis/nodecore.fluidos.eu/v1alpha1/namespaces/fluidos/flavors`, { token });
       expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(FLAVORS);
       release();
       await running;
       expect(c.exitCode).toBe(0);
-      await expect(fetch(`${server}/version`)).rejects.toThrow();
+      await expect(sandboxFetch(`${server}/version`)).rejects.toThrow();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -17,7 +17,7 @@ beforeAll(async () => {
   api = await startApiServer();
   dir = await mkdtemp(join(tmpdir(), 'flare-kube-'));
   const kubeconfig = join(dir, 'kubeconfig');
-  await writeKubeconfig(kubeconfig, api.url);
+  await writeKubeconfig(kubeconfig, api.url, { token: api.token });
   cluster = createKubeCluster({ kubeconfigPath: kubeconfig, watchBackoffMs: { min: 20, max: 200 } });
   api.store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fluidos' } });
 });
@@ -170,7 +170,7 @@ describe('createKubeCluster against the sandbox API server', () => {
   it('reports an unreachable server as a ClusterError', async () => {
     const other = await startApiServer();
     const kc = join(dir, 'dead');
-    await writeKubeconfig(kc, other.url);
+    await writeKubeconfig(kc, other.url, { token: other.token });
     await other.close();
     const dead = createKubeCluster({ kubeconfigPath: kc });
     const err = await dead.list('v1', 'Node').catch((e: unknown) => e);

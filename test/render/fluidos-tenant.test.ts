@@ -81,3 +81,14 @@ describe('selection: fluidos and the money quota', () => {
     expect(rate?.data.max).toBe(2);
   });
 });
+
+describe('flare explain shows the tenant bound', () => {
+  test('a fluidos intent without a location explains the region filter from tenant.allowed_locations', async () => {
+    const { explainIntent } = await import('../../src/render/explain.js');
+    const i = h.intent({ spec: { selection: 'fluidos' } });
+    const report = explainIntent(i, DEFAULT_CONFIG, ['EU']);
+    const e = report.fields.find((f) => f.field === 'tenant.allowed_locations');
+    expect(e?.becomes.join(' ')).toMatch(/region/);
+    expect(explainIntent(h.intent(), DEFAULT_CONFIG, ['EU']).fields.find((f) => f.field === 'tenant.allowed_locations')).toBeUndefined();
+  });
+});

@@ -25,7 +25,7 @@ let kc: KubeConfig;
 beforeEach(async () => {
   server = await startApiServer();
   dir = await mkdtemp(join(tmpdir(), 'flare-client-node-'));
-  await writeKubeconfig(join(dir, 'kubeconfig'), server.url);
+  await writeKubeconfig(join(dir, 'kubeconfig'), server.url, { token: server.token });
   kc = new KubeConfig();
   kc.loadFromFile(join(dir, 'kubeconfig'));
 });
@@ -65,7 +65,7 @@ describe('sandbox API with @kubernetes/client-node', () => {
     const k = new KubeConfig();
     k.loadFromOptions({
       clusters: [{ name: 'c', server: server.url, skipTLSVerify: true }],
-      users: [{ name: 'u', token: 'x' }],
+      users: [{ name: 'u', token: server.token }],
       contexts: [{ name: 'ctx', cluster: 'c', user: 'u' }],
       currentContext: 'ctx',
     });

@@ -49,7 +49,7 @@ describe.skipIf(!kubectlPath)('real kubectl against the sandbox API server', () 
     // Own HOME (fresh discovery cache) and own port per test.
     home = await mkdtemp(join(tmpdir(), 'flare-kubectl-'));
     server = await startApiServer();
-    await writeKubeconfig(join(home, 'kubeconfig'), server.url);
+    await writeKubeconfig(join(home, 'kubeconfig'), server.url, { token: server.token });
     server.store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } });
   });
 

@@ -12,7 +12,8 @@ export type StatusReason =
   | 'InternalError'
   | 'TooManyRequests'
   | 'NotAcceptable'
-  | 'Forbidden';
+  | 'Forbidden'
+  | 'Unauthorized';
 
 export interface StatusCause {
   type?: string;

@@ -1,5 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+import { SANDBOX_CERT, SANDBOX_KEY } from './tls.js';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { guardRequest, ownHosts } from './guard.js';
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../../k8s/object.js';
 import {
@@ -26,6 +30,8 @@ export interface ApiServerOptions {
   store?: ObjectStore;
   /** Largest request body accepted (default 8 MiB). */
   maxBodyBytes?: number;
+  /** Bearer token every API request must carry (default: a random one; see ApiServer.token). */
+  token?: string;
 }
 
 export type RequestVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'apply' | 'delete' | 'deletecollection';
@@ -48,6 +54,8 @@ export interface ApiServerStats {
 export interface ApiServer {
   url: string;
   port: number;
+  /** The bearer token clients must send; writeKubeconfig puts it in the kubeconfig. */
+  token: string;
   store: ObjectStore;
   server: Server;
   setFaults(f: Faults): void;
@@ -73,7 +81,7 @@ interface ResourcePath {
 
 /**
  * Starts the sandbox Kubernetes API server over `store` (a fresh one by default) on
- * http://127.0.0.1:<port>. Enough of the REST API for @kubernetes/client-node and real kubectl
+ * https://127.0.0.1:<port> (bearer token required, see guard.ts). Enough of the REST API for @kubernetes/client-node and real kubectl
  * (get, get -w, apply --server-side, delete): discovery, OpenAPI v3, CRUD, patch (merge, JSON,
  * server-side apply), status subresource, watch, Table output.
  */
@@ -85,6 +93,8 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   let counters = { requests: emptyRequests(), writes: 0, writesByKind: {} as ApiServerStats['writesByKind'], watchErrors: 0 };
   const openWatches = new Set<() => void>();
   let address = '';
+  const token = opts.token ?? randomBytes(32).toString('base64url');
+  let hosts = new Set<string>();
 
   const count = (verb: RequestVerb, kind: string): void => {
     counters.requests[verb] += 1;
@@ -94,7 +104,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     k[verb] = (k[verb] ?? 0) + 1;
   };
 
-  const server = createServer((req, res) => {
+  const server: Server = createServer({ key: SANDBOX_KEY, cert: SANDBOX_CERT }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       const e = err instanceof ApiError ? err : new ApiError(500, 'InternalError', `internal error: ${err instanceof Error ? err.message : String(err)}`);
       if (!res.headersSent) sendJson(res, e.code, e.toStatus());
@@ -108,6 +118,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
     const accept = req.headers.accept;
+    guardRequest(method, path, req.headers, hosts, token);
 
     // Non-resource endpoints.
     if (method === 'GET') {
@@ -367,11 +378,13 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   });
   const port = (server.address() as AddressInfo).port;
   address = `${host}:${port}`;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  hosts = ownHosts(host, port);
+  const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   return {
     url,
     port,
+    token,
     store,
     server,
     setFaults: (f) => faults.set(f),

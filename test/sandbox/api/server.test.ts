@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../../src/sandbox/api/server.js';
 import { renderKubeconfig } from '../../../src/sandbox/api/kubeconfig.js';
 import { parse } from 'yaml';
+import { sandboxFetch } from '../../support/sandbox-fetch.js';
 
 let srv: ApiServer;
 
@@ -13,19 +14,19 @@ afterEach(async () => {
 });
 
 async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any; headers: Headers }> {
-  const init: RequestInit = { method, headers: { ...headers } };
+  const init: { method: string; headers: Record<string, string>; body?: string; token: string } = { method, headers: { ...headers }, token: srv.token };
   if (body !== undefined) {
     init.body = typeof body === 'string' ? body : JSON.stringify(body);
-    (init.headers as Record<string, string>)['Content-Type'] ??= 'application/json';
+    init.headers['Content-Type'] ??= 'application/json';
   }
-  const res = await fetch(srv.url + path, init);
+  const res = await sandboxFetch(srv.url + path, init);
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
 
 /** Reads a watch stream until the server ends it (timeoutSeconds) and returns its events. */
 async function watchAll(path: string, onOpen?: () => void | Promise<void>): Promise<{ type: string; object: any }[]> {
-  const res = await fetch(srv.url + path);
+  const res = await sandboxFetch(srv.url + path, { token: srv.token });
   expect(res.status).toBe(200);
   await onOpen?.();
   const text = await res.text();
@@ -44,7 +45,7 @@ describe('sandbox API server: discovery', () => {
     const v = await call('GET', '/version');
     expect(v.json.minor).toBe('32');
     expect(v.json.gitVersion).toMatch(/^v1\.32\./);
-    const h = await fetch(srv.url + '/readyz');
+    const h = await sandboxFetch(srv.url + '/readyz');
     expect(await h.text()).toBe('ok');
   });
 
@@ -73,9 +74,11 @@ describe('sandbox API server: discovery', () => {
     expect(op.parameters.map((p: any) => p.name)).toContain('fieldValidation');
   });
 
-  it('renders a kubeconfig that skips TLS verification on http', () => {
-    const kc = parse(renderKubeconfig('http://127.0.0.1:1234'));
-    expect(kc.clusters[0].cluster).toEqual({ server: 'http://127.0.0.1:1234', 'insecure-skip-tls-verify': true });
+  it('renders a kubeconfig that pins the sandbox certificate and carries the token', () => {
+    const kc = parse(renderKubeconfig('https://127.0.0.1:1234', { token: 't' }));
+    expect(kc.clusters[0].cluster.server).toBe('https://127.0.0.1:1234');
+    expect(kc.clusters[0].cluster['certificate-authority-data']).toMatch(/^[A-Za-z0-9+/=]+$/);
+    expect(kc.users[0].user).toEqual({ token: 't' });
     expect(kc['current-context']).toBe(kc.contexts[0].name);
   });
 });
@@ -134,7 +137,7 @@ describe('sandbox API server: REST', () => {
     await call('POST', '/api/v1/namespaces', { metadata: { name: 'tmp' } });
     await call('POST', '/api/v1/namespaces/tmp/configmaps', { metadata: { name: 'in-tmp' } });
     const del = await call('DELETE', '/api/v1/namespaces/tmp', { propagationPolicy: 'Background' });
-    expect(del.status).toBe(200);
+    expect(del.status, JSON.stringify(del.json)).toBe(200);
     expect((await call('GET', '/api/v1/namespaces/tmp/configmaps/in-tmp')).status).toBe(404);
     expect((await call('GET', '/api/v1/configmaps')).json.items.map((i: any) => i.metadata.name)).not.toContain('in-tmp');
   });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { KubeConfig, CustomObjectsApi } from '@kubernetes/client-node';
 import { startSandbox } from '../../../src/sandbox/index.js';
+import { sandboxFetch } from '../../support/sandbox-fetch.js';
 import { parseFederation } from '../../../src/sandbox/federation/model.js';
 import { federationFlavors } from '../../../src/sandbox/federation/flavors.js';
 
@@ -9,7 +10,7 @@ describe('startSandbox', () => {
   it('serves the federation over HTTP, with a kubeconfig @kubernetes/client-node accepts, and API faults pass through', async () => {
     const sb = await startSandbox({ stepDelayMs: 1 });
     try {
-      expect(sb.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(sb.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       expect(readFileSync(sb.kubeconfigPath, 'utf8')).toContain(sb.url);
       const kc = new KubeConfig();
       kc.loadFromFile(sb.kubeconfigPath);
@@ -19,9 +20,9 @@ describe('startSandbox', () => {
       expect(sb.store.get({ apiVersion: 'v1', kind: 'Namespace', name: 'fluidos' })).toBeDefined();
 
       sb.faults.api({ errorRate: 1 });
-      expect((await fetch(`${sb.url}/api/v1/nodes`)).status).toBe(500);
+      expect((await sandboxFetch(`${sb.url}/api/v1/nodes`, { token: sb.token })).status).toBe(500);
       sb.faults.clear();
-      expect((await fetch(`${sb.url}/api/v1/nodes`)).status).toBe(200);
+      expect((await sandboxFetch(`${sb.url}/api/v1/nodes`, { token: sb.token })).status).toBe(200);
 
       sb.faults.providerDown('provider-sg');
       expect(sb.store.get({ apiVersion: 'nodecore.fluidos.eu/v1alpha1', kind: 'Flavor', namespace: 'fluidos', name: 'k8slice-provider-sg-a100-1x' })?.spec.availability).toBe(false);
