@@ -16,7 +16,7 @@ beforeAll(async () => {
   api = await startApiServer();
   dir = await mkdtemp(join(tmpdir(), 'flare-kubeconfig-'));
   const whole = join(dir, 'whole');
-  await writeKubeconfig(whole, api.url);
+  await writeKubeconfig(whole, api.url, { token: api.token });
   const kc = parse(await readFile(whole, 'utf8')) as Record<string, unknown>;
   // as people split them: contexts in one file, clusters and credentials in another
   first = join(dir, 'contexts');
