@@ -2,8 +2,9 @@ import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import type { CliContext } from './main.js';
 import type { Diagnostic } from '../diagnostics.js';
-import { formatDiagnostic, hasErrors } from '../diagnostics.js';
+import { formatDiagnostic, hasErrors, sortDiagnostics } from '../diagnostics.js';
 import { loadRepo } from '../repo/load.js';
+import { signatureNote, statusSignatures } from '../status/signature-report.js';
 
 type OutputFormat = 'text' | 'json' | 'github';
 
@@ -35,6 +36,10 @@ export function validateCommand(ctx: CliContext): Command {
       const repo = path.resolve(ctx.cwd, opts.repo);
       const abs = paths.map((p) => path.resolve(ctx.cwd, p));
       const model = await loadRepo(repo, abs.length ? { paths: abs } : {});
+      // key-less: says which statuses carry a signature, the reconciler verifies them
+      const signatures = await statusSignatures(repo, model);
+      // notes are about status/ files: only when the whole repo is reported (paths select intent files)
+      if (!abs.length) model.diagnostics = sortDiagnostics([...model.diagnostics, ...signatures.map(signatureNote)]);
       const shown = opts.quiet ? model.diagnostics.filter((d) => d.severity === 'error') : model.diagnostics;
       const counts = { error: 0, warning: 0, info: 0 };
       for (const d of model.diagnostics) counts[d.severity]++;
@@ -46,6 +51,7 @@ export function validateCommand(ctx: CliContext): Command {
               valid: !invalid,
               intents: model.intents.map((i) => ({ id: i.id, tenant: i.tenant, name: i.name, file: i.file, shape: i.shape })),
               counts,
+              statuses: signatures.map((x) => ({ file: x.file, intent: x.intent, signed: x.key_id !== undefined, key_id: x.key_id ?? null })),
               diagnostics: shown,
             },
             null,

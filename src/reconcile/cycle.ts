@@ -20,6 +20,8 @@ import { observeCluster, type Observed } from './observe.js';
 import { advance, type TenantUsage } from './state-machine.js';
 import { addClaims, choiceOrder, pendingClaims } from './order.js';
 import { parseStatus } from '../status/parse.js';
+import { signStatus, type Keyring } from '../status/signature.js';
+import { describeUntrusted, dropUntrustedStatuses, type UntrustedStatus } from './trust.js';
 
 export const RENDERED_DIR = 'rendered';
 export const STATUS_DIR = 'status';
@@ -46,6 +48,10 @@ export interface CycleDeps {
   loadRepo: (dir: string) => Promise<RepoModel>;
   loadTemplates: (dir: string) => Promise<TemplateSet>;
   overrides?: ConfigOverrides;
+  /** Status signing keys (src/reconcile/trust.ts): statuses that do not verify are treated as absent. */
+  keyring: Keyring;
+  /** One-time migration: trust unsigned status files (never tampered or foreign ones). */
+  adoptUnsigned?: boolean;
   /** Test hook: runs after the first apply and before the status commit (crash-between tests). */
   afterApply?: () => Promise<void> | void;
 }
@@ -77,6 +83,8 @@ export interface CycleResult {
   /** Files written or deleted by the commit. */
   files: number;
   durationMs: number;
+  /** Status files that did not verify this cycle (treated as absent, rewritten signed). */
+  untrusted: UntrustedStatus[];
   /** Milliseconds spent per phase of the cycle, in the order they ran (the benchmark prints them). */
   timings: Record<string, number>;
   config: FlareConfig;
@@ -97,14 +105,14 @@ export function statusPath(tenant: string, name: string): string {
 }
 
 /** The on-disk form of a status: the envelope, serialized by the one YAML writer. */
-export function statusFileText(s: IntentStatus): string {
+export function statusFileText(s: IntentStatus, keyring?: Keyring): string {
   const doc: StatusDocument = {
     apiVersion: 'flare.fluidos.eu/v1alpha1',
     kind: 'IntentStatus',
     metadata: { name: s.name, tenant: s.tenant },
     status: s,
   };
-  return toYaml(doc);
+  return toYaml(keyring ? { ...doc, signature: signStatus(s, keyring) } : doc);
 }
 
 async function readTree(root: string, rel: string): Promise<Map<string, string>> {
@@ -197,6 +205,9 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
 
   const statusFiles = await readTree(git.dir, STATUS_DIR);
   const renderedFiles = await readTree(git.dir, RENDERED_DIR);
+  // a status the reconciler did not sign unlocks nothing: drop it before anything renders from it
+  const untrusted = dropUntrustedStatuses(model, statusFiles, deps.keyring, { adoptUnsigned: deps.adoptUnsigned === true });
+  for (const u of untrusted) log(`warning: ${describeUntrusted(u)}`);
   lap('load');
   const intents = [...model.intents].sort((a, b) => cmp(a.tenant, b.tenant) || cmp(a.name, b.name));
   const scope = pruneScope(model, statusFiles, guard.tenants);
@@ -258,7 +269,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const changes: FileChange[] = [];
   for (const intent of intents) {
     const p = statusPath(intent.tenant, intent.name);
-    const text = statusFileText(statuses.get(intent.id)!);
+    const text = statusFileText(statuses.get(intent.id)!, deps.keyring);
     if (statusFiles.get(p) === text) continue;
     changes.push({ path: p, content: text });
     // a status the parser rejects would be dropped on the next load and restart the intent
@@ -294,6 +305,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
     changed: changed.map((c) => c.id),
     deleted: [...new Set(deleted)].sort(),
     intents: phases,
+    untrusted,
     apply: applyReport,
     files: changes.length,
     durationMs: 0,

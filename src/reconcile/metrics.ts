@@ -14,6 +14,8 @@ export class ReconcilerMetrics {
   cycles = 0;
   cycleFailures = 0;
   leader = false;
+  /** Status files that failed signature verification (treated as absent). */
+  untrustedStatus = 0;
   private durations: number[] = DURATION_BUCKETS.map(() => 0);
   private durationSum = 0;
   private durationCount = 0;
@@ -48,6 +50,7 @@ export class ReconcilerMetrics {
     counter('flare_prunes_total', 'Objects deleted because they are no longer rendered.', this.prunes);
     counter('flare_commits_total', 'Status commits made.', this.commits);
     counter('flare_pushes_total', 'Status commits pushed.', this.pushes);
+    counter('flare_untrusted_status_total', 'Status files ignored because their signature did not verify (unsigned, tampered or foreign).', this.untrustedStatus);
     counter('flare_push_failures_total', 'Status commits that could not be pushed.', this.pushFailures);
     lines.push('# HELP flare_leader 1 when this reconciler holds the lease.', '# TYPE flare_leader gauge', `flare_leader ${this.leader ? 1 : 0}`);
     return lines.join('\n') + '\n';
