@@ -267,11 +267,14 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const next = changed.length === 0 ? first : deps.render({ ...model, statuses }, templates);
   lap('render2');
   const changes: FileChange[] = [];
+  const resigned: string[] = [];
   for (const intent of intents) {
     const p = statusPath(intent.tenant, intent.name);
     const text = statusFileText(statuses.get(intent.id)!, deps.keyring);
     if (statusFiles.get(p) === text) continue;
     changes.push({ path: p, content: text });
+    // re-signed only (key rotation, migration): still named in a trailer, so the PR guard knows the commit
+    if (statuses.get(intent.id) === model.statuses.get(intent.id)) resigned.push(intent.id);
     // a status the parser rejects would be dropped on the next load and restart the intent
     for (const d of parseStatus(text, p).diagnostics) if (d.severity === 'error') log(`BUG: ${p}: ${d.path} ${d.message}`);
   }
@@ -314,7 +317,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   };
   if (changes.length > 0) {
     const trailers: Record<string, string[]> = {
-      'Flare-Intent': [...changed.map((c) => c.id), ...result.deleted],
+      'Flare-Intent': [...changed.map((c) => c.id), ...result.deleted, ...resigned],
       'Flare-Phase': changed.map((c) => `${c.id}=${c.phase}`),
     };
     const message = buildCommitMessage({

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runGit } from '../../src/git/exec.js';
+import { runFlare } from '../support/cli.js';
 import { render } from '../../src/render/render.js';
 import { loadTemplates } from '../../src/render/load-templates.js';
 import { parse, stringify } from 'yaml';
@@ -115,6 +116,13 @@ describe('status signatures on the sandbox with a git remote', () => {
     expect(signatureKey(after)).toBe('key-zz-rotated');
     expect(parse(after!).status).toEqual(parse(before!).status);
     expect(phasesOf(r)['team-a-web']).toBe('Running');
+    // the PR guard over main's history: every status and rendered change is the reconciler's own
+    const human = path.join(world.tmp, 'human');
+    await runGit(['pull', '-q', '--ff-only', 'origin', 'main'], { cwd: human });
+    const seed = (await runGit(['rev-list', '--max-parents=0', 'HEAD'], { cwd: human })).stdout.trim();
+    const g = await runFlare(['validate', '--base', seed, '--quiet'], human);
+    expect(g.code, g.stdout + g.stderr).toBe(0);
+    expect(g.stderr).toMatch(/[1-9]\d* reconciler commit/);
   });
 
   it('a signed status edited by hand (one number) is rejected like an unsigned one', async () => {
