@@ -6,6 +6,7 @@ import { formatDiagnostic, hasErrors, sortDiagnostics } from '../diagnostics.js'
 import { loadRepo } from '../repo/load.js';
 import { signatureNote, statusSignatures } from '../status/signature-report.js';
 import { prGuard } from '../guard/pr-guard.js';
+import { findSymlinks } from '../guard/symlinks.js';
 import { loadTemplates } from '../render/load-templates.js';
 import { render } from '../render/render.js';
 
@@ -40,6 +41,9 @@ export function validateCommand(ctx: CliContext): Command {
       const repo = path.resolve(ctx.cwd, opts.repo);
       const abs = paths.map((p) => path.resolve(ctx.cwd, p));
       const model = await loadRepo(repo, abs.length ? { paths: abs } : {});
+      // templates/ links are refused by loadTemplates; validate reports them too
+      const templateLinks = findSymlinks(repo, ['templates']).diagnostics;
+      if (templateLinks.length) model.diagnostics = sortDiagnostics([...model.diagnostics, ...templateLinks]);
       // key-less: says which statuses carry a signature, the reconciler verifies them
       const signatures = await statusSignatures(repo, model);
       // notes are about status/ files: only when the whole repo is reported (paths select intent files)

@@ -12,7 +12,7 @@ import type { TemplateSet } from '../render/templates.js';
 import type { Decision, RankInput } from '../select/types.js';
 import type { IntentStatus, Phase, StatusDocument } from '../status/model.js';
 import { API } from '../fluidos/types.js';
-import { intentId } from '../k8s/names.js';
+import { intentId, legacyIntentId } from '../k8s/names.js';
 import { toYaml } from '../k8s/serialize.js';
 import { buildCommitMessage } from '../git/message.js';
 import { applyDesired, listManaged, type ApplyReport, type PruneScope } from './apply.js';
@@ -21,7 +21,7 @@ import { advance, type TenantUsage } from './state-machine.js';
 import { addClaims, choiceOrder, pendingClaims } from './order.js';
 import { parseStatus } from '../status/parse.js';
 import { signStatus, type Keyring } from '../status/signature.js';
-import { describeUntrusted, dropUntrustedStatuses, type UntrustedStatus } from './trust.js';
+import { describeUntrusted, dropUntrustedStatuses, refuseSymlinks, type UntrustedStatus } from './trust.js';
 
 export const RENDERED_DIR = 'rendered';
 export const STATUS_DIR = 'status';
@@ -203,6 +203,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const guard = protectedTenants(model);
   for (const d of model.diagnostics) if (d.severity === 'error') log(`repo: ${d.file}: ${d.message}`);
 
+  refuseSymlinks(git.dir, model.diagnostics);
   const statusFiles = await readTree(git.dir, STATUS_DIR);
   const renderedFiles = await readTree(git.dir, RENDERED_DIR);
   // a status the reconciler did not sign unlocks nothing: drop it before anything renders from it
@@ -370,7 +371,10 @@ function pruneScope(model: RepoModel, statusFiles: ReadonlyMap<string, string>, 
     const parts = p.split('/');
     if (parts.length !== 3) continue;
     const tenant = parts[1]!;
-    intentIds.add(intentId(tenant, parts[2]!.replace(/\.(ya?ml|json)$/, '')));
+    const name = parts[2]!.replace(/\.(ya?ml|json)$/, '');
+    intentIds.add(intentId(tenant, name));
+    // objects labelled with the id an older FLARE gave the intent are pruned once it is re-placed
+    intentIds.add(legacyIntentId(tenant, name));
     tenants.add(tenant);
   }
   return { intentIds, tenants, protectedTenants: protectedSet };

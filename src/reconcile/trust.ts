@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Cluster } from '../cluster/types.js';
 import type { RepoModel } from '../repo/model.js';
+import type { Diagnostic } from '../diagnostics.js';
+import { ValidationError } from '../errors.js';
+import { findSymlinks } from '../guard/symlinks.js';
 import { intentId } from '../k8s/names.js';
 import { extractSignature } from '../status/signature-text.js';
 import { makeKeyring, MIN_KEY_BYTES, verifyStatus, type Keyring, type Verdict } from '../status/signature.js';
@@ -106,4 +109,17 @@ export function dropUntrustedStatuses(
     out.push({ file: files.sort().join(', ') || `status/${intent.tenant}/${intent.name}.yaml`, id: intent.id, verdict });
   }
   return out;
+}
+
+/**
+ * Symbolic links the loader refused (it reads nothing through them). One under
+ * intents/<tenant>/ only protects that tenant (its intents are neither applied, pruned nor
+ * deleted, see protectedTenants); any other (flare.yaml, tenants/, status/, a root folder, or
+ * rendered/, which the cycle writes) stops the cycle before anything is applied or pruned.
+ */
+export function refuseSymlinks(dir: string, diagnostics: readonly Diagnostic[]): void {
+  const blocking = diagnostics.filter((d) => d.code === 'symlink' && !/^intents\/[^/]+\/./.test(d.file));
+  blocking.push(...findSymlinks(dir, ['rendered']).diagnostics);
+  if (blocking.length === 0) return;
+  throw new ValidationError(blocking, `symbolic links in the repository: ${blocking.map((d) => d.file).join(', ')}; nothing applied, pruned or committed until they are replaced by files`);
 }

@@ -65,7 +65,7 @@ describe('flare validate --base (the pull-request guard)', () => {
   });
 
   it('fails a hand edit of a rendered file, committed or not, and passes output of flare render', async () => {
-    const f = 'rendered/ml-platform/mistral-chat/solver-flare-ml-platform-mistral-chat.yaml';
+    const f = 'rendered/ml-platform/mistral-chat/solver-flare-ml-platform-mistral--chat.yaml';
     await edit(f, (s) => s.replace(/findCandidate: true/, 'findCandidate: false'));
     const r = await guard();
     expect(r.code).toBe(1);
@@ -94,7 +94,7 @@ describe('flare validate --base (the pull-request guard)', () => {
 
   it("does not flag the reconciler's own commits (author and trailers), but does flag its author without trailers", async () => {
     await edit('status/ml-platform/mistral-chat.yaml', (s) => s.replace('hourly_cost: 1.2', 'hourly_cost: 1.3'));
-    await commit('flare: ml-platform-mistral-chat Running\n\nFlare-Intent: ml-platform-mistral-chat\nFlare-Phase: ml-platform-mistral-chat=Running', bot);
+    await commit('flare: ml-platform-mistral--chat Running\n\nFlare-Intent: ml-platform-mistral--chat\nFlare-Phase: ml-platform-mistral--chat=Running', bot);
     const r = await guard();
     expect(r.code, r.stdout).toBe(0);
     expect(r.stderr).toMatch(/1 reconciler commit/);

@@ -163,4 +163,26 @@ describe('status signatures on the sandbox with a git remote', () => {
     // Argo CD applied nothing FLARE did not: no object of the forged stages exists
     expect(await derivedFromForgery(world)).toEqual([]);
   });
+
+  it('a status/ folder replaced by a symlink stops the cycle before anything is applied or pruned', async () => {
+    world = await startWorld(FILES);
+    let failure: unknown;
+    const rec = await world.start({ onError: (e) => (failure = e) });
+    await cycleUntil(rec, (x) => phasesOf(x)['team-a-web'] === 'Running');
+    const human = path.join(world.tmp, 'human');
+    await runGit(['pull', '-q', '--ff-only', 'origin', 'main'], { cwd: human });
+    await runGit(['rm', '-q', '-r', 'status'], { cwd: human });
+    const { symlink } = await import('node:fs/promises');
+    await symlink('intents', path.join(human, 'status'));
+    await runGit(['add', '-A'], { cwd: human });
+    const env = { GIT_AUTHOR_NAME: 'Human', GIT_AUTHOR_EMAIL: 'h@example.com', GIT_COMMITTER_NAME: 'Human', GIT_COMMITTER_EMAIL: 'h@example.com' };
+    await runGit(['commit', '-q', '-m', 'link status'], { cwd: human, env });
+    await runGit(['push', '-q', 'origin', 'HEAD:main'], { cwd: human });
+    const writes = world.sandbox.stats().server.writes;
+    await rec.runOnce();
+    // nothing pruned or applied: the workload and its reservation are as they were
+    expect(await world.cluster.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'flare-team-a-web', name: 'web' })).toBeDefined();
+    expect(world.sandbox.stats().server.writes).toBe(writes);
+    expect(String((failure as Error)?.message)).toMatch(/symbolic links in the repository: status\b/);
+  });
 });

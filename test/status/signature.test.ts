@@ -83,8 +83,8 @@ describe('status signatures', () => {
     const model = parseRepo([...src, ...[...statusFiles].map(([p, text]) => ({ path: p, text }))]);
     expect(model.statuses.size).toBe(2);
     const dropped = dropUntrustedStatuses(model, statusFiles, K1);
-    expect(dropped).toEqual([{ file: 'status/ml-platform/llama2-inference.yaml', id: 'ml-platform-llama2-inference', verdict: 'unsigned' }]);
-    expect([...model.statuses.keys()]).toEqual(['ml-platform-mistral-chat']);
+    expect(dropped).toEqual([{ file: 'status/ml-platform/llama2-inference.yaml', id: 'ml-platform-llama2--inference', verdict: 'unsigned' }]);
+    expect([...model.statuses.keys()]).toEqual(['ml-platform-mistral--chat']);
     // migration: unsigned files are adopted, but never a foreign key's
     const again = parseRepo([...src, ...[...statusFiles].map(([p, text]) => ({ path: p, text }))]);
     expect(dropUntrustedStatuses(again, statusFiles, OTHER, { adoptUnsigned: true }).map((u) => u.verdict)).toEqual(['mismatch']);
@@ -112,8 +112,8 @@ describe('flare validate and render are key-less but say which statuses are sign
       expect(r.code).toBe(0);
       expect(r.stderr).toMatch(/status: 1 signed, 4 unsigned/);
       // the signed status renders exactly as the unsigned one did
-      expect(readFileSync(path.join(dir, 'out/ml-platform/mistral-chat/reservation-flare-ml-platform-mistral-chat-a1.yaml'), 'utf8')).toBe(
-        readFileSync(path.join(REPO_ROOT, 'rendered/ml-platform/mistral-chat/reservation-flare-ml-platform-mistral-chat-a1.yaml'), 'utf8'),
+      expect(readFileSync(path.join(dir, 'out/ml-platform/mistral-chat/reservation-flare-ml-platform-mistral--chat-a1.yaml'), 'utf8')).toBe(
+        readFileSync(path.join(REPO_ROOT, 'rendered/ml-platform/mistral-chat/reservation-flare-ml-platform-mistral--chat-a1.yaml'), 'utf8'),
       );
     } finally {
       await rm(dir, { recursive: true, force: true });
