@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Cluster } from '../cluster/types.js';
 import type { RepoModel } from '../repo/model.js';
 import type { Diagnostic } from '../diagnostics.js';
@@ -57,6 +57,27 @@ export async function loadSigningKeys(
   return { keyring: back, created: true };
 }
 
+const MAX_CACHED = 50_000;
+const verifiedCache = new Map<string, string>();
+const fingerprints = new WeakMap<Keyring, string>();
+
+/** Identifies the key material: a cache entry verified under other keys is not reused. */
+function fingerprint(k: Keyring): string {
+  let f = fingerprints.get(k);
+  if (f === undefined) {
+    const h = createHash('sha256');
+    for (const id of [...k.keys.keys()].sort()) h.update(`${id}\0`).update(k.keys.get(id)!).update('\0');
+    f = h.digest('hex');
+    fingerprints.set(k, f);
+  }
+  return f;
+}
+
+function remember(key: string, fp: string): void {
+  if (verifiedCache.size >= MAX_CACHED) verifiedCache.clear();
+  verifiedCache.set(key, fp);
+}
+
 export interface UntrustedStatus {
   file: string;
   id: string;
@@ -101,7 +122,15 @@ export function dropUntrustedStatuses(
     let verdict: UntrustedStatus['verdict'] | 'valid';
     if (files.length !== 1) verdict = 'duplicate';
     else {
-      verdict = verifyStatus(s, intent.id, extractSignature(statusFiles.get(files[0]!)!), keyring);
+      const text = statusFiles.get(files[0]!)!;
+      // the same file text parses to the same status: verified once per keyring, not every cycle
+      const ck = `${files[0]}\0${text}`;
+      const fp = fingerprint(keyring);
+      if (verifiedCache.get(ck) === fp) verdict = 'valid';
+      else {
+        verdict = verifyStatus(s, intent.id, extractSignature(text), keyring);
+        if (verdict === 'valid') remember(ck, fp);
+      }
       if (verdict === 'unsigned' && opts.adoptUnsigned) verdict = 'valid';
     }
     if (verdict === 'valid') continue;
