@@ -27,6 +27,8 @@ interface ReconcileCliOptions {
   leaseNamespace: string;
   leaseName: string;
   identity?: string;
+  signingSecret?: string;
+  adoptUnsignedStatus?: boolean;
   output: 'text' | 'json';
   gitCredentialsFile?: string;
 }
@@ -96,6 +98,8 @@ export function reconcileCommand(ctx: CliContext): Command {
     .option('--lease-namespace <ns>', 'namespace of the Lease', 'default')
     .option('--lease-name <name>', 'name of the Lease', 'flare-reconciler')
     .option('--identity <id>', 'leader-election identity (default: hostname-pid)')
+    .option('--signing-secret <namespace/name>', 'Secret with the status-signing keys, created when absent (default: $POD_NAMESPACE or default, /flare-status-key)')
+    .option('--adopt-unsigned-status', 'migration from an older FLARE: trust unsigned status files once and re-sign them')
     .addOption(new Option('-o, --output <format>', 'output of --once').choices(['text', 'json']).default('text'))
     .action(async (opts: ReconcileCliOptions) => {
       const kc: { kubeconfigPath?: string; context?: string } = {};
@@ -116,6 +120,11 @@ export function reconcileCommand(ctx: CliContext): Command {
         log: (line) => ctx.stderr.write(`${new Date().toISOString()} ${line}\n`),
         autoStart: !opts.once,
       };
+      const sig = opts.signingSecret ?? `${ctx.env.POD_NAMESPACE || 'default'}/flare-status-key`;
+      const sm = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)$/.exec(sig);
+      if (!sm) throw new UsageError(`--signing-secret: expected <namespace>/<name> (got ${JSON.stringify(sig)})`);
+      ro.signingSecret = { namespace: sm[1]!, name: sm[3]! };
+      if (opts.adoptUnsignedStatus) ro.adoptUnsigned = true;
       if (opts.interval) ro.intervalMs = seconds(opts.interval, '--interval') * 1000;
       if (opts.httpPort !== undefined) {
         const port = Number(opts.httpPort);

@@ -6,6 +6,7 @@ import { loadRepo } from '../repo/load.js';
 import { loadTemplates } from '../render/load-templates.js';
 import { render } from '../render/render.js';
 import { checkRendered, writeRendered } from '../render/write.js';
+import { signatureSummary, statusSignatures } from '../status/signature-report.js';
 
 interface RenderOptions {
   check?: boolean;
@@ -38,6 +39,9 @@ export function renderCommand(ctx: CliContext): Command {
         ctx.exitCode = 1;
         return;
       }
+      // render is key-less: it renders every status as written and says which ones are signed
+      const signatures = await statusSignatures(repoDir, model);
+      if (signatures.length) ctx.stderr.write(signatureSummary(signatures) + '\n');
       const shown = path.relative(ctx.cwd, outDir) || '.';
       const tenants = new Set(result.objects.map((o) => o.tenant)).size;
       const intents = new Set(result.objects.flatMap((o) => (o.intentId ? [o.intentId] : []))).size;

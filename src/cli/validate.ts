@@ -6,6 +6,11 @@ import { formatDiagnostic, hasErrors, sortDiagnostics } from '../diagnostics.js'
 import { loadRepo } from '../repo/load.js';
 import { templateDiagnostics } from '../render/template-check.js';
 import { rootDiagnostics } from '../reconcile/roots.js';
+import { signatureNote, statusSignatures } from '../status/signature-report.js';
+import { prGuard } from '../guard/pr-guard.js';
+import { findSymlinks } from '../guard/symlinks.js';
+import { loadTemplates } from '../render/load-templates.js';
+import { render } from '../render/render.js';
 
 type OutputFormat = 'text' | 'json' | 'github';
 
@@ -33,12 +38,30 @@ export function validateCommand(ctx: CliContext): Command {
     .option('--repo <dir>', 'repository root', '.')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'github']).default('text'))
     .option('-q, --quiet', 'errors only (no warnings or "recorded, not enforced" notes)')
-    .action(async (paths: string[], opts: { repo: string; output: OutputFormat; quiet?: boolean }) => {
+    .option('--base <ref>', 'pull-request guard: also fail when the change since this git ref touches status/ or hand-edits rendered/')
+    .action(async (paths: string[], opts: { repo: string; output: OutputFormat; quiet?: boolean; base?: string }) => {
       const repo = path.resolve(ctx.cwd, opts.repo);
       const abs = paths.map((p) => path.resolve(ctx.cwd, p));
       const loaded = await loadRepo(repo, abs.length ? { paths: abs } : {});
       // templates are checked against the render policy too (a repo may override them)
       const model = { ...loaded, diagnostics: sortDiagnostics([...(await rootDiagnostics(repo)), ...loaded.diagnostics, ...(await templateDiagnostics(repo, loaded))]) };
+      // templates/ links are refused by loadTemplates; validate reports them too
+      const templateLinks = findSymlinks(repo, ['templates']).diagnostics;
+      if (templateLinks.length) model.diagnostics = sortDiagnostics([...model.diagnostics, ...templateLinks]);
+      // key-less: says which statuses carry a signature, the reconciler verifies them
+      const signatures = await statusSignatures(repo, model);
+      // notes are about status/ files: only when the whole repo is reported (paths select intent files)
+      if (!abs.length) model.diagnostics = sortDiagnostics([...model.diagnostics, ...signatures.map(signatureNote)]);
+      if (opts.base !== undefined) {
+        // rendered/ is judged against what render makes of the whole working tree
+        const full = abs.length ? await loadRepo(repo) : model;
+        const tpl = await loadTemplates(repo);
+        const out = hasErrors(full.diagnostics) || hasErrors(tpl.diagnostics) ? undefined : render(full, tpl.templates);
+        const rendered = out && !hasErrors(out.diagnostics) ? out.files : undefined;
+        const guard = await prGuard({ repoDir: repo, base: opts.base, rendered });
+        model.diagnostics = sortDiagnostics([...model.diagnostics, ...guard.diagnostics]);
+        ctx.stderr.write(`base ${opts.base} (${guard.from.slice(0, 12)}): ${guard.changed.length} file(s) changed under status/ and rendered/, ${guard.reconcilerCommits.length} reconciler commit(s)\n`);
+      }
       const shown = opts.quiet ? model.diagnostics.filter((d) => d.severity === 'error') : model.diagnostics;
       const counts = { error: 0, warning: 0, info: 0 };
       for (const d of model.diagnostics) counts[d.severity]++;
@@ -50,6 +73,7 @@ export function validateCommand(ctx: CliContext): Command {
               valid: !invalid,
               intents: model.intents.map((i) => ({ id: i.id, tenant: i.tenant, name: i.name, file: i.file, shape: i.shape })),
               counts,
+              statuses: signatures.map((x) => ({ file: x.file, intent: x.intent, signed: x.key_id !== undefined, key_id: x.key_id ?? null })),
               diagnostics: shown,
             },
             null,

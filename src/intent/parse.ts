@@ -7,7 +7,7 @@ import { OBJECTIVES } from './model.js';
 import { RESERVED_LABEL_PREFIXES } from './fields.js';
 import { DocReader, Fields, LIMITS, loadDocument } from '../repo/yaml-reader.js';
 import type { Val } from '../repo/yaml-reader.js';
-import { intentId, intentNamespace } from '../k8s/names.js';
+import { intentId, intentKey, intentNamespace } from '../k8s/names.js';
 import { parseQuantity } from '../util/quantity.js';
 import {
   API_TOP_FIELDS,
@@ -164,9 +164,11 @@ export function parseIntent(text: string, file: string, opts: ParseIntentOptions
 function readIntentName(r: DocReader, v: Val, tenant: string): string | undefined {
   const s = r.str(v, { ...DNS_LABEL, hint: 'use lowercase letters, digits and "-", e.g. "llama-inference"' });
   if (s === undefined) return undefined;
-  const ns = `flare-${tenant}-${s}`;
+  // the namespace is flare-<intentKey>: each '-' of the name counts twice (src/k8s/names.ts)
+  const ns = `flare-${intentKey(tenant, s)}`;
   if (ns.length > 63) {
-    r.error(v, 'name-too-long', `the namespace ${ns} would be ${ns.length} characters; Kubernetes allows 63`, `shorten the name to at most ${Math.max(1, 63 - `flare-${tenant}-`.length)} characters`);
+    const hyphens = (s.match(/-/g) ?? []).length;
+    r.error(v, 'name-too-long', `the namespace ${ns} would be ${ns.length} characters; Kubernetes allows 63`, `shorten the name to at most ${Math.max(1, 63 - `flare-${tenant}-`.length - hyphens)} characters (each "-" of the name counts twice)`);
     return undefined;
   }
   if (intentNamespace(tenant, s) !== ns) {

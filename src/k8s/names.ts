@@ -6,11 +6,11 @@ import { shortHash } from '../util/hash.js';
  */
 export function dnsLabel(parts: readonly string[], max = 63): string {
   const raw = parts.join('-');
+  // runs of '-' are kept: intent ids double the '-' of the intent name (see intentKey)
   const cleaned = raw
     .toLowerCase()
     .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/-+/g, '-')
-    .replace(/^-|-$/g, '');
+    .replace(/^-+|-+$/g, '');
   if (cleaned.length <= max && cleaned === raw) return cleaned;
   if (cleaned.length <= max) return cleaned || `x-${shortHash(raw)}`;
   const suffix = shortHash(raw);
@@ -18,14 +18,30 @@ export function dnsLabel(parts: readonly string[], max = 63): string {
   return `${head}-${suffix}`;
 }
 
-/** `<tenant>-<name>` */
-export function intentId(tenant: string, name: string): string {
-  return dnsLabel([tenant, name]);
+/**
+ * `<tenant>-<name>` with every '-' of the intent name doubled: injective by construction, so
+ * tenant `a-b`/intent `c` (`a-b-c`) and tenant `a`/intent `b-c` (`a-b--c`) never share an id,
+ * namespace or object name. Decoding: the name's runs of '-' all have even length, and the tenant
+ * ends and the name starts with a letter or digit, so the last run of odd length (exactly one '-')
+ * is the separator. Names without '-' keep the seeds' `<tenant>-<name>` shape.
+ */
+export function intentKey(tenant: string, name: string): string {
+  return `${tenant}-${name.replaceAll('-', '--')}`;
 }
 
-/** `flare-<tenant>-<name>`: the intent's workload namespace (as in the seeds). */
+/** The intent id: intentKey (at most 57 characters for a valid intent, see the name check). */
+export function intentId(tenant: string, name: string): string {
+  return dnsLabel([intentKey(tenant, name)]);
+}
+
+/** The id FLARE used before ids were injective (`<tenant>-<name>`): recognised in old status files. */
+export function legacyIntentId(tenant: string, name: string): string {
+  return `${tenant}-${name}`;
+}
+
+/** `flare-<intent id>`: the intent's workload namespace (`flare-<tenant>-<name>` as in the seeds when the name has no '-'). */
 export function intentNamespace(tenant: string, name: string): string {
-  return dnsLabel(['flare', tenant, name]);
+  return dnsLabel(['flare', intentKey(tenant, name)]);
 }
 
 /** `flare-<intent-id>`, plus the location for multi-region placements. */

@@ -12,7 +12,7 @@ import type { TemplateSet } from '../render/templates.js';
 import type { Decision, RankInput } from '../select/types.js';
 import type { IntentStatus, Phase, StatusDocument } from '../status/model.js';
 import { API } from '../fluidos/types.js';
-import { intentId } from '../k8s/names.js';
+import { intentId, legacyIntentId } from '../k8s/names.js';
 import { toYaml } from '../k8s/serialize.js';
 import { buildCommitMessage } from '../git/message.js';
 import { applyDesired, listManaged, type ApplyReport, type DesiredObject, type PruneScope } from './apply.js';
@@ -26,6 +26,8 @@ import { conflictsByIntent, ownedForIntent, repoIdentity, withConflicts, type Re
 import { trustedStatuses } from './rebuild-statuses.js';
 import { assertRoots } from './roots.js';
 import { placementGpus } from '../intent/budget.js';
+import { signStatus, type Keyring } from '../status/signature.js';
+import { describeUntrusted, dropUntrustedStatuses, refuseSymlinks, type UntrustedStatus } from './trust.js';
 
 export const RENDERED_DIR = 'rendered';
 export const STATUS_DIR = 'status';
@@ -54,6 +56,10 @@ export interface CycleDeps {
   overrides?: ConfigOverrides;
   /** Which repo this is: every applied object carries it, and only its objects are changed or pruned. */
   identity?: RepoIdentity;
+  /** Status signing keys (src/reconcile/trust.ts): statuses that do not verify are treated as absent. */
+  keyring: Keyring;
+  /** One-time migration: trust unsigned status files (never tampered or foreign ones). */
+  adoptUnsigned?: boolean;
   /** Test hook: runs after the first apply and before the status commit (crash-between tests). */
   afterApply?: () => Promise<void> | void;
   /**
@@ -96,6 +102,8 @@ export interface CycleResult {
   /** Files written or deleted by the commit. */
   files: number;
   durationMs: number;
+  /** Status files that did not verify this cycle (treated as absent, rewritten signed). */
+  untrusted: UntrustedStatus[];
   /** Milliseconds spent per phase of the cycle, in the order they ran (the benchmark prints them). */
   timings: Record<string, number>;
   config: FlareConfig;
@@ -116,14 +124,14 @@ export function statusPath(tenant: string, name: string): string {
 }
 
 /** The on-disk form of a status: the envelope, serialized by the one YAML writer. */
-export function statusFileText(s: IntentStatus): string {
+export function statusFileText(s: IntentStatus, keyring?: Keyring): string {
   const doc: StatusDocument = {
     apiVersion: 'flare.fluidos.eu/v1alpha1',
     kind: 'IntentStatus',
     metadata: { name: s.name, tenant: s.tenant },
     status: s,
   };
-  return toYaml(doc);
+  return toYaml(keyring ? { ...doc, signature: signStatus(s, keyring) } : doc);
 }
 
 async function readTree(root: string, rel: string): Promise<Map<string, string>> {
@@ -217,8 +225,12 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const guard = protectedTenants(model);
   for (const d of model.diagnostics) if (d.severity === 'error') log(`repo: ${d.file}: ${d.message}`);
 
+  refuseSymlinks(git.dir, model.diagnostics);
   const statusFiles = await readTree(git.dir, STATUS_DIR);
   const renderedFiles = await readTree(git.dir, RENDERED_DIR);
+  // a status the reconciler did not sign unlocks nothing: drop it before anything renders from it
+  const untrusted = dropUntrustedStatuses(model, statusFiles, deps.keyring, { adoptUnsigned: deps.adoptUnsigned === true });
+  for (const u of untrusted) log(`warning: ${describeUntrusted(u)}`);
   lap('load');
   const intents = [...model.intents].sort((a, b) => cmp(a.tenant, b.tenant) || cmp(a.name, b.name));
   const scope: PruneScope = { identity, protectedTenants: guard.tenants };
@@ -307,11 +319,14 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const next = changed.length === 0 ? first : deps.render({ ...model, statuses }, templates);
   lap('render2');
   const changes: FileChange[] = [];
+  const resigned: string[] = [];
   for (const intent of intents) {
     const p = statusPath(intent.tenant, intent.name);
-    const text = statusFileText(statuses.get(intent.id)!);
+    const text = statusFileText(statuses.get(intent.id)!, deps.keyring);
     if (statusFiles.get(p) === text) continue;
     changes.push({ path: p, content: text });
+    // re-signed only (key rotation, migration): still named in a trailer, so the PR guard knows the commit
+    if (statuses.get(intent.id) === model.statuses.get(intent.id)) resigned.push(intent.id);
     // a status the parser rejects would be dropped on the next load and restart the intent
     for (const d of parseStatus(text, p).diagnostics) if (d.severity === 'error') log(`BUG: ${p}: ${d.path} ${d.message}`);
   }
@@ -345,6 +360,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
     changed: changed.map((c) => c.id),
     deleted: [...new Set(deleted)].sort(),
     intents: phases,
+    untrusted,
     apply: applyReport,
     files: changes.length,
     durationMs: 0,
@@ -353,7 +369,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   };
   if (changes.length > 0) {
     const trailers: Record<string, string[]> = {
-      'Flare-Intent': [...changed.map((c) => c.id), ...result.deleted],
+      'Flare-Intent': [...changed.map((c) => c.id), ...result.deleted, ...resigned],
       'Flare-Phase': changed.map((c) => `${c.id}=${c.phase}`),
     };
     const message = buildCommitMessage({

@@ -23,6 +23,8 @@ export class ReconcilerMetrics {
   leader = false;
   /** Rendered objects held back last cycle because an object of that name is not this repo's. */
   ownershipConflicts = 0;
+  /** Status files that failed signature verification (treated as absent). */
+  untrustedStatus = 0;
   private durations: number[] = DURATION_BUCKETS.map(() => 0);
   private durationSum = 0;
   private durationCount = 0;
@@ -63,6 +65,7 @@ export class ReconcilerMetrics {
     counter('flare_prunes_total', 'Objects deleted because they are no longer rendered.', this.prunes);
     counter('flare_commits_total', 'Status commits made.', this.commits);
     counter('flare_pushes_total', 'Status commits pushed.', this.pushes);
+    counter('flare_untrusted_status_total', 'Status files ignored because their signature did not verify (unsigned, tampered or foreign).', this.untrustedStatus);
     counter('flare_push_failures_total', 'Status commits whose push the remote refused.', this.pushFailures);
     lines.push('# HELP flare_git_failures_total Failed git operations, by reason.', '# TYPE flare_git_failures_total counter');
     for (const [reason, n] of [...this.gitFailures].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {

@@ -21,6 +21,7 @@ import { repoIdentity } from './ownership.js';
 import { OBSERVED_KINDS } from './observe.js';
 import { withRetries } from './retry.js';
 import { GitError, LeadershipLostError } from '../errors.js';
+import { DEFAULT_SIGNING_SECRET, loadSigningKeys, type SecretRef } from './trust.js';
 
 export type RepoSource =
   | { url: string; dir: string; branch?: string; auth?: { username: string; password: string } }
@@ -56,6 +57,10 @@ export interface ReconcilerOptions {
   render?: (m: RepoModel, t: TemplateSet) => RenderResult;
   loadRepo?: (dir: string) => Promise<RepoModel>;
   git?: GitRepo;
+  /** Secret holding the status-signing keys (created with one key when absent); default default/flare-status-key. */
+  signingSecret?: SecretRef;
+  /** One-time migration: trust unsigned status files written by an older FLARE (see CycleDeps). */
+  adoptUnsigned?: boolean;
   /** Test hook, see CycleDeps.afterApply. */
   afterApply?: () => Promise<void> | void;
 }
@@ -146,7 +151,10 @@ export async function startReconciler(opts: ReconcilerOptions): Promise<Reconcil
     const started = Date.now();
     metrics.cycles++;
     try {
+      const keys = await loadSigningKeys(cluster, opts.signingSecret ?? DEFAULT_SIGNING_SECRET, now);
+      if (keys.created) log(`created status-signing key ${keys.keyring.signing.id} in Secret ${(opts.signingSecret ?? DEFAULT_SIGNING_SECRET).namespace}/${(opts.signingSecret ?? DEFAULT_SIGNING_SECRET).name}`);
       const deps: Parameters<typeof runCycle>[0] = {
+        keyring: keys.keyring,
         git,
         cluster,
         mode: opts.mode ?? 'apply',
@@ -161,11 +169,13 @@ export async function startReconciler(opts: ReconcilerOptions): Promise<Reconcil
       if (opts.overrides) deps.overrides = opts.overrides;
       if (opts.afterApply) deps.afterApply = opts.afterApply;
       deps.identity = identity;
+      if (opts.adoptUnsigned) deps.adoptUnsigned = true;
       const r = await runCycle(deps);
       metrics.ownershipConflicts = r.apply.conflicts.length;
       metrics.observeCycle((Date.now() - started) / 1000);
       metrics.applies += r.apply.applied + (r.postApply?.applied ?? 0);
       metrics.prunes += r.apply.pruned + (r.postApply?.pruned ?? 0);
+      metrics.untrustedStatus += r.untrusted.length;
       if (r.commit) metrics.commits++;
       if (r.pushed) metrics.pushes++;
       metrics.setPhases(r.intents.map((i) => i.phase));

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../diagnostics.js';
 import { IoError } from '../errors.js';
+import { findSymlinks, type SymlinkScan } from '../guard/symlinks.js';
 import { compileTemplates, type TemplateSet, type TemplateSource } from './templates.js';
 
 /** The templates shipped with the package: <package root>/templates (from src/render or dist/render). */
@@ -10,7 +11,7 @@ export function shippedTemplatesDir(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
 }
 
-async function readTemplateDir(dir: string, shownAs: (name: string) => string, optional: boolean): Promise<TemplateSource[]> {
+async function readTemplateDir(dir: string, shownAs: (name: string) => string, optional: boolean, skip: ReadonlySet<string> = new Set()): Promise<TemplateSource[]> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -19,7 +20,7 @@ async function readTemplateDir(dir: string, shownAs: (name: string) => string, o
     throw new IoError(dir, `cannot read templates: ${(err as Error).message}`, { cause: err });
   }
   const out: TemplateSource[] = [];
-  for (const name of names.filter((n) => n.endsWith('.hbs')).sort()) {
+  for (const name of names.filter((n) => n.endsWith('.hbs') && !skip.has(shownAs(n))).sort()) {
     const file = path.join(dir, name);
     try {
       out.push({ name, file: shownAs(name), text: await readFile(file, 'utf8') });
@@ -38,10 +39,17 @@ export async function loadTemplates(repoDir?: string): Promise<{ templates: Temp
   const shippedDir = shippedTemplatesDir();
   const shipped = await readTemplateDir(shippedDir, (n) => `templates/${n}`, false);
   let overrides: TemplateSource[] = [];
+  let links: SymlinkScan = { links: new Set(), diagnostics: [] };
   if (repoDir !== undefined) {
     const repoTemplates = path.resolve(repoDir, 'templates');
     // the project repo is itself a FLARE repo: its templates/ are the shipped ones
-    if (repoTemplates !== shippedDir) overrides = await readTemplateDir(repoTemplates, (n) => `templates/${n}`, true);
+    if (repoTemplates !== shippedDir) {
+      // a linked templates/ or template file is refused, never read (src/guard/symlinks.ts)
+      links = findSymlinks(repoDir, ['templates']);
+      if (!links.links.has('templates')) overrides = await readTemplateDir(repoTemplates, (n) => `templates/${n}`, true, links.links);
+    }
   }
-  return compileTemplates([...shipped, ...overrides]);
+  const compiled = compileTemplates([...shipped, ...overrides]);
+  if (links.diagnostics.length) compiled.diagnostics.push(...links.diagnostics);
+  return compiled;
 }

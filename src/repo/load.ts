@@ -1,9 +1,11 @@
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Dirent, Stats } from 'node:fs';
 import * as path from 'node:path';
 import { IoError } from '../errors.js';
 import type { RepoModel, SourceFile } from './model.js';
 import { parseRepo } from './parse.js';
+import { findSymlinks } from '../guard/symlinks.js';
+import { sortDiagnostics } from '../diagnostics.js';
 import { LIMITS } from './yaml-reader.js';
 
 /** The folders and files of a FLARE repo that the parsers read; everything else is ignored. */
@@ -76,7 +78,8 @@ export async function readRepoFiles(dir: string): Promise<SourceFile[]> {
     const abs = path.join(root, r);
     let s: Stats;
     try {
-      s = statSync(abs);
+      // lstat: a root that is a symlink is neither read nor followed (findSymlinks reports it)
+      s = lstatSync(abs);
     } catch {
       continue;
     }
@@ -119,5 +122,9 @@ export async function loadRepo(dir: string, opts: LoadRepoOptions = {}): Promise
       only.push(rel.split(path.sep).join('/'));
     }
   }
-  return parseRepo(files, only ? { only } : {});
+  const model = parseRepo(files, only ? { only } : {});
+  // templates/ are checked where they are loaded (loadTemplates)
+  const links = findSymlinks(root, ['flare.yaml', 'tenants', 'intents', 'status']);
+  if (links.diagnostics.length) model.diagnostics = sortDiagnostics([...model.diagnostics, ...links.diagnostics]);
+  return model;
 }

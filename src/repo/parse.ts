@@ -10,6 +10,7 @@ import { gpuDemand, hourlyBudget } from '../intent/budget.js';
 import { parseStatus } from '../status/parse.js';
 import type { IntentStatus } from '../status/model.js';
 import { intentId } from '../k8s/names.js';
+import { legacyStatus } from '../status/legacy-id.js';
 import { DNS_LABEL_RE } from '../intent/fields.js';
 import { cents } from '../util/money.js';
 import type { RepoModel, SourceFile } from './model.js';
@@ -244,6 +245,11 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
     if (res.tenant !== undefined && res.tenant !== sf.tenant) diags.push(fileDiag(sf.file, 'status-mismatch', `metadata.tenant ${res.tenant} does not match the folder ${sf.tenant}`));
     if (res.name !== undefined && res.name !== sf.name) diags.push(fileDiag(sf.file, 'status-mismatch', `metadata.name ${res.name} does not match the file name ${sf.name}`));
     const id = intentId(sf.tenant, sf.name);
+    const legacy = res.status && legacyStatus(res.status, sf.tenant, sf.name, id, sf.file);
+    if (legacy) {
+      diags.push(legacy);
+      continue;
+    }
     if (res.status && (res.status.intent_id !== id || res.status.tenant !== sf.tenant || res.status.name !== sf.name)) {
       diags.push(fileDiag(sf.file, 'status-mismatch', `status.intent_id/tenant/name (${res.status.intent_id}, ${res.status.tenant}, ${res.status.name}) do not match the file (${id})`));
       continue;

@@ -44,8 +44,17 @@ const STATUS_FIELDS = [
 export function parseStatus(text: string, file: string): ParseStatusResult {
   const { reader: r, root } = loadDocument(text, file);
   if (!root) return { diagnostics: r.diagnostics };
-  const f = r.map(root, ['apiVersion', 'kind', 'metadata', 'status']);
+  const f = r.map(root, ['apiVersion', 'kind', 'metadata', 'status', 'signature']);
   if (!f) return { diagnostics: r.diagnostics };
+  // the reconciler's HMAC (src/status/signature.ts); verified by the reconciler, not here
+  const sg = r.opt(f, 'signature');
+  const sgf = sg && r.map(sg, ['key_id', 'hmac_sha256']);
+  if (sgf) {
+    const k = r.need(sgf, 'key_id');
+    if (k) r.str(k, { pattern: /^key-[A-Za-z0-9._-]{1,200}$/, patternName: 'a signing key id (key-<id>)' });
+    const m = r.need(sgf, 'hmac_sha256');
+    if (m) r.str(m, { pattern: /^[0-9a-f]{64}$/, patternName: 'a hex HMAC-SHA256' });
+  }
   const av = r.need(f, 'apiVersion');
   if (av) {
     const s = r.str(av);

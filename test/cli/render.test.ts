@@ -48,8 +48,8 @@ describe('flare render', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/rendered \d+ objects for 3 intents in 2 tenants/);
     const files = await listTree(path.join(d, 'rendered'));
-    expect(files).toContain('ml-platform/llama2-inference/reservation-flare-ml-platform-llama2-inference-a1.yaml');
-    expect(files).toContain('research/h100-capacity/solver-flare-research-h100-capacity.yaml');
+    expect(files).toContain('ml-platform/llama2-inference/reservation-flare-ml-platform-llama2--inference-a1.yaml');
+    expect(files).toContain('research/h100-capacity/solver-flare-research-h100--capacity.yaml');
     expect(files).toContain('kustomization.yaml');
     const first = await snapshot(path.join(d, 'rendered'));
     expect((await run(['render'], d)).code).toBe(0);
@@ -67,20 +67,20 @@ describe('flare render', () => {
     const ok = await run(['render', '--check'], d);
     expect(ok.code).toBe(0);
     expect(ok.stderr).toMatch(/up to date/);
-    const solver = path.join(out, 'research/h100-capacity/solver-flare-research-h100-capacity.yaml');
+    const solver = path.join(out, 'research/h100-capacity/solver-flare-research-h100--capacity.yaml');
     writeFileSync(solver, readFileSync(solver, 'utf8') + '# edited\n');
     writeFileSync(path.join(out, 'research/old.yaml'), 'x: 1\n');
     const before = await snapshot(out);
     const bad = await run(['render', '--check'], d);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('differs: rendered/research/h100-capacity/solver-flare-research-h100-capacity.yaml');
+    expect(bad.stderr).toContain('differs: rendered/research/h100-capacity/solver-flare-research-h100--capacity.yaml');
     expect(bad.stderr).toContain('stale:   rendered/research/old.yaml');
     expect(await snapshot(out)).toEqual(before);
     // an intent change is caught too
     rmSync(path.join(d, 'intents/research/h100-capacity.yaml'));
     const removed = await run(['render', '--check'], d);
     expect(removed.code).toBe(1);
-    expect(removed.stderr).toContain('stale:   rendered/research/h100-capacity/solver-flare-research-h100-capacity.yaml');
+    expect(removed.stderr).toContain('stale:   rendered/research/h100-capacity/solver-flare-research-h100--capacity.yaml');
     // and a real render removes the stale files
     expect((await run(['render'], d)).code).toBe(0);
     const after = await listTree(out);
@@ -117,7 +117,7 @@ describe('flare render', () => {
     const shipped = readFileSync(path.join(repoRoot, 'templates/namespace.yaml.hbs'), 'utf8');
     writeFileSync(path.join(d, 'templates/namespace.yaml.hbs'), shipped.replace('  annotations: {{json annotations}}', '  annotations: {{json annotations}}\n  finalizers: ["example.com/keep"]'));
     expect((await run(['render'], d)).code).toBe(0);
-    const ns = readFileSync(path.join(d, 'rendered/research/h100-capacity/namespace-flare-research-h100-capacity.yaml'), 'utf8');
+    const ns = readFileSync(path.join(d, 'rendered/research/h100-capacity/namespace-flare-research-h100--capacity.yaml'), 'utf8');
     expect(ns).toContain('example.com/keep');
     writeFileSync(path.join(d, 'templates/namespace.yaml.hbs'), shipped.replace('{{json name}}', '{{name}}'));
     const r = await run(['render'], d);

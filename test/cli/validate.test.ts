@@ -102,7 +102,7 @@ describe('flare validate on the project repo', () => {
     const res = await run(['validate', '--output', 'json', 'intents/ml-platform/mistral-chat.yaml'], repoRoot);
     expect(res.code).toBe(0);
     const report = JSON.parse(res.stdout) as { intents: { id: string }[]; diagnostics: Diagnostic[] };
-    expect(report.intents.map((i) => i.id)).toEqual(['ml-platform-mistral-chat']);
+    expect(report.intents.map((i) => i.id)).toEqual(['ml-platform-mistral--chat']);
     expect(report.diagnostics.every((d) => d.file === 'intents/ml-platform/mistral-chat.yaml')).toBe(true);
   });
 

@@ -45,8 +45,8 @@ describe('flare demo', () => {
     expect(unsettled).toEqual([]);
     for (const i of result.intents) expect(i.provider).toBeTruthy();
     // batch seeds complete, services run
-    expect(result.intents.find((i) => i.id === 'research-bert-large-training')?.phase).toBe('Completed');
-    expect(result.intents.find((i) => i.id === 'ml-platform-deepseek-r1-nvidia')?.phase).toBe('Running');
+    expect(result.intents.find((i) => i.id === 'research-bert--large--training')?.phase).toBe('Completed');
+    expect(result.intents.find((i) => i.id === 'ml-platform-deepseek--r1--nvidia')?.phase).toBe('Running');
     // the seed commit plus at least one status commit per stage transition
     expect(result.commits).toBeGreaterThanOrEqual(4);
     // progress went to stderr, results to stdout

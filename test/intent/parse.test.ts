@@ -177,7 +177,7 @@ ${c}`;
   it('rejects a namespace over 63 characters with the allowed length', () => {
     const r = parseIntent('{"name": "a-very-long-intent-name-that-goes-on-and-on-and-on", "objective": "Cost_Minimization"}', 'f.json', { ...opts, tenant: 'research-and-development' });
     expect(errors(r)[0]).toMatchObject({ code: 'name-too-long', path: 'name' });
-    expect(errors(r)[0]!.hint).toContain('at most 32 characters');
+    expect(errors(r)[0]!.hint).toContain('at most 21 characters (each "-" of the name counts twice)');
   });
 
   it('gives a did-you-mean for misspelled fields at every level', () => {

@@ -52,6 +52,8 @@ describe('flare reconcile / flare status against the sandbox', () => {
     world = await startWorld({ 'tenants/team-a.yaml': TENANT('team-a'), 'intents/team-a/web.yaml': serviceIntent('web') });
     const local = path.join(world.tmp, 'local');
     await runGit(['clone', '-q', world.url, local], { cwd: world.tmp });
+    // the admin provides the status-signing key (otherwise the first start creates that Secret)
+    await world.cluster.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'flare-status-key', namespace: 'default' }, data: { 'key-1': Buffer.alloc(32, 3).toString('base64') } } as never, { fieldManager: 'admin' });
     const before = world.sandbox.stats().server.writes;
     const r = await run(['reconcile', '--repo', local, '--kubeconfig', world.sandbox.kubeconfigPath, '--once', '--no-apply'], world.tmp);
     expect(r.code, r.err).toBe(0);

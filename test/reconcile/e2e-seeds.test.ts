@@ -16,49 +16,49 @@ const DONE = new Set(['Running', 'Completed', 'Failed', 'NoMatch']);
  */
 const EXPECTED: Record<string, string[]> = {
   // Cost, T4 at the edge within 50 ms: vienna 0.15 EUR beats milan 0.25 EUR
-  'edge-iot-edge-inference': ['pc-k8slice-edge-vienna-t4-1x'],
+  'edge-iot--edge--inference': ['pc-k8slice-edge-vienna-t4-1x'],
   // Latency, gaming RTX 4080 in the EU within 20 ms: frankfurt 8 ms beats amsterdam 12 ms
-  'edge-traffic-video-analytics': ['pc-k8slice-edge-frankfurt-rtx4080-2x'],
+  'edge-traffic--video--analytics': ['pc-k8slice-edge-frankfurt-rtx4080-2x'],
   // Cost, any GPU with 24Gi: provider-fr's RTX 4090 at 0.5625 is the cheapest (provider-de 0.60)
-  'gpu-pool-batch-processing': ['pc-k8slice-provider-fr-rtx4090-8x'],
+  'gpu-pool-batch--processing': ['pc-k8slice-provider-fr-rtx4090-8x'],
   // Performance, one A100: every A100 has the same FP32 speed, so the cheapest wins (provider-se 1.80)
-  'gpu-pool-gpu-inference-job': ['pc-k8slice-provider-se-a100-80g-4x'],
+  'gpu-pool-gpu--inference--job': ['pc-k8slice-provider-se-a100-80g-4x'],
   // Latency, one A100: provider-nl is nearest (25 ms) — not the cheapest (provider-se 1.80, 40 ms);
   // of its two A100 nodes the 8x at 3.125 is cheaper than the 2x at 3.25
-  'gpu-pool-llm-inference': ['pc-k8slice-provider-nl-a100-8x'],
+  'gpu-pool-llm--inference': ['pc-k8slice-provider-nl-a100-8x'],
   // Performance, 4x H100: same speed everywhere; provider-ie 2.00 beats provider-de 9.375 and nl 15
-  'gpu-pool-model-training': ['pc-k8slice-provider-ie-h100-4x'],
+  'gpu-pool-model--training': ['pc-k8slice-provider-ie-h100-4x'],
   // Performance, 2 GPUs with 80Gi in the EU under 10 EUR/h: the H100 (provider-ie, 4.00/h) is faster
   // than the cheaper A100 80GB (provider-se, 3.60/h)
-  'ml-platform-deepseek-r1-nvidia': ['pc-k8slice-provider-ie-h100-4x'],
+  'ml-platform-deepseek--r1--nvidia': ['pc-k8slice-provider-ie-h100-4x'],
   // Balanced, RTX 4080 per region: frankfurt is best on cost and latency in the EU; provider-us is the
   // only US-East one; in Asia-Pacific provider-jp (0.50, 160 ms) beats provider-sg (0.55, 180 ms)
-  'ml-platform-global-ml-inference': [
+  'ml-platform-global--ml--inference': [
     'pc-k8slice-edge-frankfurt-rtx4080-2x',
     'pc-k8slice-provider-us-rtx4080-1x',
     'pc-k8slice-provider-jp-rtx4080-1x',
   ],
   // Cost, T4 in the EU with 8 CPUs: edge-vienna has only 4 CPUs; provider-de 0.20 beats milan 0.25
-  'ml-platform-llama2-inference': ['pc-k8slice-provider-de-t4-4x'],
+  'ml-platform-llama2--inference': ['pc-k8slice-provider-de-t4-4x'],
   // Balanced (0.4 cost, 0.3 performance, 0.2 latency, 0.1 energy), 2x RTX 4090 in the EU: provider-fr
   // is cheapest (0.5625) and nearer (35 ms) than provider-de (0.60, 45 ms); speed and energy tie
-  'ml-platform-mistral-chat': ['pc-k8slice-provider-fr-rtx4090-8x'],
+  'ml-platform-mistral--chat': ['pc-k8slice-provider-fr-rtx4090-8x'],
   // Performance, 8x RTX 4090 NVLink: same speed; provider-fr 4.50/h beats provider-pl 5.60/h
-  'research-bert-large-training': ['pc-k8slice-provider-fr-rtx4090-8x'],
+  'research-bert--large--training': ['pc-k8slice-provider-fr-rtx4090-8x'],
   // Cost, 4x RTX 4080, preemptible allowed: provider-de's spot node 1.40/h beats provider-pl 2.00/h
-  'research-data-processing-batch': ['pc-k8slice-provider-de-rtx4080-4x-spot'],
+  'research-data--processing--batch': ['pc-k8slice-provider-de-rtx4080-4x-spot'],
   // Performance, 2x H100 under 12 EUR/h: provider-de (18.75/h) and provider-nl (30/h) are over budget
-  'research-h100-capacity': ['pc-k8slice-provider-ie-h100-4x'],
+  'research-h100--capacity': ['pc-k8slice-provider-ie-h100-4x'],
   // Cost, one RTX 4080 (tenant limited to the EU): frankfurt 0.45 beats provider-pl 0.50
-  'research-llama7b-lora-finetuning': ['pc-k8slice-edge-frankfurt-rtx4080-2x'],
+  'research-llama7b--lora--finetuning': ['pc-k8slice-edge-frankfurt-rtx4080-2x'],
   // Performance, 8x A100 NVLink: same speed; provider-nl 25/h beats provider-de 85/h
-  'research-molecular-dynamics-simulation': ['pc-k8slice-provider-nl-a100-8x'],
+  'research-molecular--dynamics--simulation': ['pc-k8slice-provider-nl-a100-8x'],
   // Balanced, 2x RTX 4090: the same arithmetic as mistral-chat
-  'tenant-a-tenant-a-ml-service': ['pc-k8slice-provider-fr-rtx4090-8x'],
+  'tenant-a-tenant--a--ml--service': ['pc-k8slice-provider-fr-rtx4090-8x'],
   // fluidos selection: FLUIDOS reserves the first available candidate (name order), whatever FLARE
   // would rank best — here the Amsterdam edge (0.75/h), where FLARE's Cost ranking would not go
   // (provider-pl's Arc A770 at 0.10/h fits this intent's 16Gi, any-model request)
-  'research-nightly-eval': ['pc-k8slice-edge-amsterdam-rtx4080-2x'],
+  'research-nightly--eval': ['pc-k8slice-edge-amsterdam-rtx4080-2x'],
 };
 
 describe('the repo’s example intents on the default sandbox federation', () => {
