@@ -46,7 +46,9 @@ export function validateCommand(ctx: CliContext): Command {
       // templates are checked against the render policy too (a repo may override them)
       const model = { ...loaded, diagnostics: sortDiagnostics([...(await rootDiagnostics(repo)), ...loaded.diagnostics, ...(await templateDiagnostics(repo, loaded))]) };
       // templates/ links are refused by loadTemplates; validate reports them too
-      const templateLinks = findSymlinks(repo, ['templates']).diagnostics;
+      // (the template check may already have reported the same link: once is enough)
+      const seen = new Set(model.diagnostics.map((d) => `${d.file}\0${d.code}\0${d.message}`));
+      const templateLinks = findSymlinks(repo, ['templates']).diagnostics.filter((d) => !seen.has(`${d.file}\0${d.code}\0${d.message}`));
       if (templateLinks.length) model.diagnostics = sortDiagnostics([...model.diagnostics, ...templateLinks]);
       // key-less: says which statuses carry a signature, the reconciler verifies them
       const signatures = await statusSignatures(repo, model);

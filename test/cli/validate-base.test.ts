@@ -48,7 +48,7 @@ describe('flare validate --base (the pull-request guard)', () => {
   });
 
   it('fails a commit that edits a status file, naming it', async () => {
-    await edit('status/ml-platform/mistral-chat.yaml', (s) => s.replace('hourly_cost: 1.2', 'hourly_cost: 0.2'));
+    await edit('status/ml-platform/mistral-chat.yaml', (s) => s.replace(/hourly_cost: [0-9.]+/, 'hourly_cost: 0.2'));
     await commit('cheaper', human);
     const r = await guard();
     expect(r.code).toBe(1);
@@ -93,7 +93,7 @@ describe('flare validate --base (the pull-request guard)', () => {
   });
 
   it("does not flag the reconciler's own commits (author and trailers), but does flag its author without trailers", async () => {
-    await edit('status/ml-platform/mistral-chat.yaml', (s) => s.replace('hourly_cost: 1.2', 'hourly_cost: 1.3'));
+    await edit('status/ml-platform/mistral-chat.yaml', (s) => s.replace(/hourly_cost: [0-9.]+/, 'hourly_cost: 1.3'));
     await commit('flare: ml-platform-mistral--chat Running\n\nFlare-Intent: ml-platform-mistral--chat\nFlare-Phase: ml-platform-mistral--chat=Running', bot);
     const r = await guard();
     expect(r.code, r.stdout).toBe(0);
