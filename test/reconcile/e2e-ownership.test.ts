@@ -211,5 +211,11 @@ describe('status from the cluster', () => {
     expect(await rb.runOnce()).toBeUndefined();
     expect(errors.join('\n')).toMatch(/status.*symlink/);
     expect((await world!.cluster.get(deployRef('team-a', 'web')))?.metadata.uid).toBe(deploy.metadata.uid);
+    // once the symlink goes, the status is rebuilt from the cluster and nothing was lost
+    await a.push({ status: null }, 'status folder back');
+    const r = await cycleUntil(rb, phaseIs('team-a-web', 'Running'));
+    expect(r.changed).toContain('team-a-web');
+    expect((await world!.cluster.get(deployRef('team-a', 'web')))?.metadata.uid).toBe(deploy.metadata.uid);
+    expect((await statusOf(a, 'team-a', 'web'))!.history.some((h) => h.message.includes('rebuilt from cluster'))).toBe(true);
   });
 });
