@@ -12,6 +12,7 @@ import type { IntentStatus } from '../status/model.js';
 import { OBSERVED_KINDS, observeCluster } from '../reconcile/observe.js';
 import { advance } from '../reconcile/state-machine.js';
 import { formatStatusTable, statusRows, type StatusRow } from '../reconcile/status-table.js';
+import { invalidRows } from '../reconcile/invalid-rows.js';
 
 interface StatusCliOptions {
   repo: string;
@@ -78,9 +79,18 @@ export function statusCommand(ctx: CliContext): Command {
     .action(async (which: string | undefined, opts: StatusCliOptions) => {
       const repo = path.resolve(ctx.cwd, opts.repo);
       const model = await loadRepo(repo);
-      const intents = select(model.intents, which);
+      // intents whose file fails validation are listed too (phase Invalid, from their status file)
+      const bad = (await invalidRows(repo, model, new Date())).filter(
+        (b) => !which || [b.row.id, b.row.intent, `${b.row.tenant}/${b.row.intent}`].includes(which),
+      );
+      const intents = which && bad.length > 0 && !model.intents.some((i) => [i.id, i.name, `${i.tenant}/${i.name}`].includes(which)) ? [] : select(model.intents, which);
       if (!opts.watch) {
-        print(ctx, statusRows(intents, model.statuses, new Date(), model.config.currency), opts.output, model.statuses);
+        const rows = statusRows(intents, model.statuses, new Date(), model.config.currency);
+        for (const b of bad) rows.push(b.row);
+        rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        const all = new Map(model.statuses);
+        for (const b of bad) if (b.status) all.set(b.row.id, b.status);
+        print(ctx, rows, opts.output, all);
         return;
       }
       const kubeconfigPath = opts.kubeconfig ? path.resolve(ctx.cwd, opts.kubeconfig) : ctx.env.KUBECONFIG;

@@ -5,7 +5,7 @@ import { GitError } from '../errors.js';
 import { RETRYABLE_PUSH_REASONS, parsePushPorcelain, runGit } from './exec.js';
 import type { RunGitOptions, RunGitResult } from './exec.js';
 import { SerialQueue } from './queue.js';
-import type { CommitRequest, CommitResult, FileChange, GitRepo } from './types.js';
+import type { CommitRequest, CommitResult, FileChange, FileVersion, GitRepo } from './types.js';
 import { applyChanges, pathspecInput, validateCommitRequest } from './worktree.js';
 
 export interface RetryOptions {
@@ -107,6 +107,20 @@ abstract class QueuedRepo implements GitRepo {
       author: { ...req.author },
     };
     return this.enqueue(() => this.doCommit(frozen));
+  }
+
+  fileVersions(file: string, limit: number): Promise<FileVersion[]> {
+    return this.enqueue(async () => {
+      const head = await this.readHead();
+      if (!head) return [];
+      const { stdout } = await this.git(['log', `-n${Math.max(1, Math.floor(limit))}`, '--format=%H', head, '--', file]);
+      const out: FileVersion[] = [];
+      for (const commit of stdout.split('\n').map((l) => l.trim()).filter(Boolean)) {
+        const r = await this.git(['cat-file', 'blob', `${commit}:${file}`], { okCodes: [128] });
+        if (r.code === 0) out.push({ commit, text: r.stdout });
+      }
+      return out;
+    });
   }
 
   async close(): Promise<void> {

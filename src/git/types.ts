@@ -34,5 +34,16 @@ export interface GitRepo {
    * head, re-applies the same changes and retries (bounded); nothing is lost.
    */
   commitAndPush(req: CommitRequest): Promise<CommitResult>;
+  /**
+   * The contents of `file` at the last `limit` commits (newest first, from the synced head) that
+   * touched it; a commit that deleted it is skipped. Optional: the reconciler falls back to
+   * keeping the committed rendered files when an implementation has no history.
+   */
+  fileVersions?(file: string, limit: number): Promise<FileVersion[]>;
   close(): Promise<void>;
+}
+
+export interface FileVersion {
+  commit: string;
+  text: string;
 }

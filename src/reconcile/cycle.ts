@@ -20,6 +20,7 @@ import { observeCluster, type Observed } from './observe.js';
 import { advance, type TenantUsage } from './state-machine.js';
 import { addClaims, choiceOrder, pendingClaims } from './order.js';
 import { parseStatus } from '../status/parse.js';
+import { invalidStatus, recoveredStatus, scanInvalid, type InvalidIntent } from './invalid.js';
 
 export const RENDERED_DIR = 'rendered';
 export const STATUS_DIR = 'status';
@@ -128,24 +129,6 @@ async function readTree(root: string, rel: string): Promise<Map<string, string>>
   return out;
 }
 
-/**
- * Tenants whose intents cannot all be read this cycle: pruning their objects or deleting their
- * status files would tear down a running workload because of a typo. `all` when flare.yaml or a
- * tenant file is broken.
- */
-export function protectedTenants(model: RepoModel): { all: boolean; tenants: Set<string> } {
-  const tenants = new Set<string>();
-  let all = false;
-  for (const d of model.diagnostics) {
-    if (d.severity !== 'error') continue;
-    if (d.file === 'flare.yaml' || d.file.startsWith('tenants/')) all = true;
-    const m = /^intents\/([^/]+)\//.exec(d.file);
-    if (m) tenants.add(m[1]!);
-    else if (d.file.startsWith('intents/')) all = true;
-  }
-  return { all, tenants };
-}
-
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -192,19 +175,50 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const config = withOverrides(loaded.config, deps.overrides);
   const model: RepoModel = { ...loaded, config };
   const templates = await deps.loadTemplates(git.dir);
-  const guard = protectedTenants(model);
   for (const d of model.diagnostics) if (d.severity === 'error') log(`repo: ${d.file}: ${d.message}`);
 
   const statusFiles = await readTree(git.dir, STATUS_DIR);
   const renderedFiles = await readTree(git.dir, RENDERED_DIR);
+  // A typo must not delete a running workload: an invalid intent file keeps its last good spec
+  // (rendered, applied and never pruned or re-placed); only a broken flare.yaml or tenant file
+  // freezes more than the one intent.
+  const scanOpts: Parameters<typeof scanInvalid>[1] = {
+    currentText: (f) => readFile(path.join(git.dir, f), 'utf8').catch(() => undefined),
+    cacheKey: git.dir,
+  };
+  if (git.fileVersions) scanOpts.history = (f, n) => git.fileVersions!(f, n);
+  const scan = await scanInvalid(model, scanOpts);
+  const invalidById = new Map<string, InvalidIntent>(scan.invalid.map((i) => [i.id, i]));
+  const now = deps.now();
+  // statuses as committed, those of invalid intents included (the parser skips them as orphans)
+  const committed = new Map(model.statuses);
+  for (const inv of scan.invalid) {
+    const p = statusPath(inv.tenant, inv.name);
+    const text = statusFiles.get(p);
+    const st = text === undefined ? undefined : parseStatus(text, p).status;
+    if (st && st.intent_id === inv.id) committed.set(inv.id, st);
+  }
+  const base = new Map(committed);
+  for (const i of model.intents) {
+    const s = base.get(i.id);
+    if (s?.phase !== 'Invalid') continue;
+    const r = recoveredStatus(s, now);
+    if (r) base.set(i.id, r);
+    else base.delete(i.id);
+  }
+  const lastGood = scan.invalid.flatMap((i) => (i.lastGood ? [i.lastGood] : []));
+  /** Invalid intents with no good version to render: a status file only, their leftovers kept. */
+  const statusOnly = scan.invalid.filter((i) => !i.lastGood);
+  const keepFolders = new Set(statusOnly.map((i) => `${i.tenant}/${i.name}/`));
+  const intents = [...model.intents, ...lastGood].sort((a, b) => cmp(a.tenant, b.tenant) || cmp(a.name, b.name));
+  const renderModel: RepoModel = { ...model, intents, statuses: base };
   lap('load');
-  const intents = [...model.intents].sort((a, b) => cmp(a.tenant, b.tenant) || cmp(a.name, b.name));
-  const scope = pruneScope(model, statusFiles, guard.tenants);
-  const allowPrune = !guard.all;
-  const protect = (tenant: string): boolean => guard.all || guard.tenants.has(tenant);
+  const scope = pruneScope(model, statusFiles, scan.frozenTenants, new Set(statusOnly.map((i) => i.id)));
+  const allowPrune = !scan.all;
+  const protect = (tenant: string): boolean => scan.all || scan.frozenTenants.has(tenant);
 
   // 1. apply what the committed status unlocks
-  const first = deps.render(model, templates);
+  const first = deps.render(renderModel, templates);
   lap('render');
   let applyReport: ApplyReport = { applied: 0, pruned: 0, unchanged: 0, errors: [] };
   if (deps.mode === 'apply') {
@@ -217,9 +231,8 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   // 2. observe and decide
   const observed: Observed = await observeCluster(cluster, config);
   lap('observe');
-  const now = deps.now();
   const tenantsByName = new Map(model.tenants.map((t) => [t.name, t]));
-  const statuses = new Map(model.statuses);
+  const statuses = new Map(base);
   const usage = new Map<string, TenantUsage>();
   for (const i of intents) {
     const u = usage.get(i.tenant) ?? { gpus: 0, hourly_cost: 0 };
@@ -232,6 +245,14 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const claims = pendingClaims(intents, statuses, observed);
   for (const intent of choiceOrder(intents, statuses, observed, config, tenantsByName, deps.rank)) {
     const before = statuses.get(intent.id);
+    const inv = invalidById.get(intent.id);
+    if (inv) {
+      // frozen on its last good spec: no choice, no re-placement until the file is fixed
+      const s = invalidStatus(inv, before, now, intent.spec.selection ?? config.selection);
+      statuses.set(intent.id, s);
+      byId.set(intent.id, phaseOf(s));
+      continue;
+    }
     const total = usage.get(intent.tenant)!;
     const mine = holding(before, intent);
     const others: TenantUsage = { gpus: total.gpus - mine.gpus, hourly_cost: Math.max(0, total.hourly_cost - mine.hourly_cost) };
@@ -247,16 +268,24 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
     rediscover.push(...r.rediscover);
     byId.set(intent.id, phaseOf(r.status));
   }
-  const phases = intents.map((i) => byId.get(i.id)!);
-  for (const ip of phases) if (statuses.get(ip.id) !== model.statuses.get(ip.id)) changed.push(ip);
+  for (const inv of statusOnly) {
+    const s = invalidStatus(inv, statuses.get(inv.id), now, config.selection);
+    statuses.set(inv.id, s);
+    byId.set(inv.id, phaseOf(s));
+  }
+  const everyone = [...intents.map((i) => ({ id: i.id, tenant: i.tenant, name: i.name })), ...statusOnly].sort(
+    (a, b) => cmp(a.tenant, b.tenant) || cmp(a.name, b.name),
+  );
+  const phases = everyone.map((i) => byId.get(i.id)!);
+  for (const ip of phases) if (statuses.get(ip.id) !== committed.get(ip.id)) changed.push(ip);
   lap('advance');
 
   // 3. files: status of every intent, stale status files, the rendered tree of the new status
   // rendering reads status: with no status change the first render is the answer
-  const next = changed.length === 0 ? first : deps.render({ ...model, statuses }, templates);
+  const next = changed.length === 0 ? first : deps.render({ ...renderModel, statuses }, templates);
   lap('render2');
   const changes: FileChange[] = [];
-  for (const intent of intents) {
+  for (const intent of everyone) {
     const p = statusPath(intent.tenant, intent.name);
     const text = statusFileText(statuses.get(intent.id)!);
     if (statusFiles.get(p) === text) continue;
@@ -265,7 +294,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
     for (const d of parseStatus(text, p).diagnostics) if (d.severity === 'error') log(`BUG: ${p}: ${d.path} ${d.message}`);
   }
   const deleted: string[] = [];
-  const wantedStatus = new Set(intents.map((i) => statusPath(i.tenant, i.name)));
+  const wantedStatus = new Set(everyone.map((i) => statusPath(i.tenant, i.name)));
   for (const p of statusFiles.keys()) {
     const parts = p.split('/');
     if (parts.length !== 3 || wantedStatus.has(p)) continue;
@@ -283,6 +312,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
     if (next.files.has(rel)) continue;
     const tenant = rel.split('/')[0] ?? '';
     if (protect(tenant)) continue;
+    if ([...keepFolders].some((f) => rel.startsWith(f))) continue;
     changes.push({ path: p, content: null });
   }
   changes.sort((a, b) => cmp(a.path, b.path));
@@ -347,7 +377,7 @@ function phaseOf(s: IntentStatus): IntentPhase {
 }
 
 /** This repo's intents (current ones and those whose status file still exists) and tenants. */
-function pruneScope(model: RepoModel, statusFiles: ReadonlyMap<string, string>, protectedSet: ReadonlySet<string>): PruneScope {
+function pruneScope(model: RepoModel, statusFiles: ReadonlyMap<string, string>, protectedSet: ReadonlySet<string>, keep: ReadonlySet<string>): PruneScope {
   const intentIds = new Set(model.intents.map((i) => i.id));
   const tenants = new Set(model.tenants.map((t) => t.name));
   for (const i of model.intents) tenants.add(i.tenant);
@@ -358,5 +388,7 @@ function pruneScope(model: RepoModel, statusFiles: ReadonlyMap<string, string>, 
     intentIds.add(intentId(tenant, parts[2]!.replace(/\.(ya?ml|json)$/, '')));
     tenants.add(tenant);
   }
+  // an invalid intent with no good version to render: whatever it left in the cluster stays
+  for (const id of keep) intentIds.delete(id);
   return { intentIds, tenants, protectedTenants: protectedSet };
 }

@@ -29,6 +29,7 @@ const STATUS_FIELDS = [
   'next_retry_at',
   'retries',
   'warnings',
+  'diagnostics',
   'history',
 ] as const;
 
