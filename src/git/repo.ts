@@ -1,4 +1,5 @@
-import { mkdir, readdir, realpath, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, realpath, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { GitError } from '../errors.js';
@@ -33,6 +34,8 @@ export interface LocalRepoOptions extends RetryOptions {
   /** A working tree whose checked-out branch must be `branch`. */
   path: string;
   branch: string;
+  /** Told once when the working tree has uncommitted changes to the repo's inputs (they are ignored). */
+  warn?: (message: string) => void;
 }
 
 const DEFAULT_ATTEMPTS = 5;
@@ -288,20 +291,49 @@ class RemoteGitRepo extends QueuedRepo {
   }
 }
 
+/** Inputs of a FLARE repo: an uncommitted change to one of them is ignored, and said so once. */
+const INPUT_PATHS = ['flare.yaml', 'tenants', 'intents', 'templates'];
+
 /**
- * A repository the user already has checked out, used in place: commits land on `branch`
- * locally and are never pushed (push it yourself, or use openRemoteRepo with the remote's URL).
- * Unlike the private clone, nothing is ever reset: the user's other edits and staged changes are
- * left alone. The commit is built in a temporary index so staged work is not swept into it, the
- * branch moves with a compare-and-swap (a concurrent user commit triggers a retry on top of it),
- * and the files written by FLARE overwrite the working tree's copies of those paths.
+ * A repository the user already has checked out: commits land on `branch` locally and are never
+ * pushed (push it yourself, or use openRemoteRepo with the remote's URL). The reconciler acts on
+ * the committed HEAD only, never on the working tree: `dir` is a private snapshot of HEAD (a
+ * temp folder refreshed at every sync), so an intent nobody committed is never placed, and every
+ * commit holds status and rendered files computed from committed inputs (a fresh clone passes
+ * `flare render --check`). Uncommitted edits of the inputs are reported once and left alone. The
+ * commit is built in a temporary index, the branch moves with a compare-and-swap (a concurrent
+ * user commit triggers a retry on top of it), and then the working tree's copies of the written
+ * paths are updated so `git status` shows them clean.
  */
 class LocalGitRepo extends QueuedRepo {
+  private warned = false;
+
+  constructor(
+    private readonly top: string,
+    private readonly gitDir: string,
+    private readonly snapRoot: string,
+    branch: string,
+    private readonly options: LocalRepoOptions,
+  ) {
+    super(path.join(snapRoot, 'tree'), branch, options);
+  }
+
+  /** The user's refs: a commit moves one of these. */
+  get watchPaths(): string[] {
+    return [path.join(this.gitDir, 'HEAD'), path.join(this.gitDir, 'refs', 'heads'), path.join(this.gitDir, 'packed-refs')];
+  }
+
   protected git(args: string[], extra: Partial<RunGitOptions> = {}): Promise<RunGitResult> {
-    return runGit(args, { cwd: this.dir, ...extra });
+    return runGit(args, { cwd: this.top, ...extra });
+  }
+
+  /** Options that point git at the snapshot: its own work tree and index, the user's objects. */
+  private snap(index = path.join(this.snapRoot, 'index')): Partial<RunGitOptions> {
+    return { cwd: this.dir, env: { GIT_DIR: this.gitDir, GIT_WORK_TREE: this.dir, GIT_INDEX_FILE: index } };
   }
 
   async open(): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     await this.checkBranch();
   }
 
@@ -309,29 +341,54 @@ class LocalGitRepo extends QueuedRepo {
     const { stdout } = await this.git(['symbolic-ref', '-q', 'HEAD'], { okCodes: [1] });
     if (stdout.trim() !== `refs/heads/${this.branch}`) {
       throw new GitError(
-        `${this.dir}: branch ${this.branch} is not checked out (HEAD is ${stdout.trim() || 'detached'})`,
+        `${this.top}: branch ${this.branch} is not checked out (HEAD is ${stdout.trim() || 'detached'})`,
         'wrong-branch',
       );
     }
   }
 
+  /** Brings the snapshot to `commit` exactly: tracked files updated, anything else removed. */
+  private async refresh(commit: string): Promise<void> {
+    if (commit) await this.git(['read-tree', '--reset', '-u', commit], this.snap());
+    else {
+      await rm(this.dir, { recursive: true, force: true });
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await this.git(['read-tree', '--empty'], this.snap());
+    }
+    await this.git(['clean', '-q', '-ffdx'], this.snap());
+  }
+
+  private async warnIfDirty(): Promise<void> {
+    if (this.warned || !this.options.warn) return;
+    const { stdout } = await this.git(['status', '--porcelain', '--untracked-files=all', '--', ...INPUT_PATHS]);
+    const files = stdout.split('\n').filter((l) => l.trim() !== '');
+    if (files.length === 0) return;
+    this.warned = true;
+    const list = files.slice(0, 5).map((l) => l.slice(3)).join(', ');
+    this.options.warn(
+      `${this.top} has uncommitted changes (${list}${files.length > 5 ? `, and ${files.length - 5} more` : ''}): the reconciler acts on the committed HEAD of ${this.branch} only; commit them to have them reconciled`,
+    );
+  }
+
   protected async doSync(): Promise<string> {
     await this.checkBranch();
-    return this.readHead();
+    const head = await this.readHead();
+    await this.refresh(head);
+    await this.warnIfDirty();
+    return head;
   }
 
   protected async doCommit(req: CommitRequest): Promise<CommitResult> {
     await this.checkBranch();
-    const gitDir = (await this.git(['rev-parse', '--absolute-git-dir'])).stdout.trim();
-    const index = path.join(gitDir, `flare-index-${process.pid}-${randomBytes(4).toString('hex')}`);
-    const withIndex = { env: { GIT_INDEX_FILE: index } };
+    const index = path.join(this.snapRoot, `commit-index-${randomBytes(4).toString('hex')}`);
     let attempts = 0;
     try {
       for (;;) {
         const parent = await this.readHead();
-        await this.git(parent ? ['read-tree', parent] : ['read-tree', '--empty'], withIndex);
-        await this.stage(req.changes, withIndex);
-        const tree = (await this.git(['write-tree'], withIndex)).stdout.trim();
+        await this.refresh(parent);
+        await this.git(parent ? ['read-tree', parent] : ['read-tree', '--empty'], this.snap(index));
+        await this.stage(req.changes, this.snap(index));
+        const tree = (await this.git(['write-tree'], this.snap(index))).stdout.trim();
         const parentTree = parent ? (await this.git(['rev-parse', `${parent}^{tree}`])).stdout.trim() : '';
         if (tree === parentTree) return { sha: undefined, pushed: false, attempts };
         const sha = (
@@ -349,17 +406,27 @@ class LocalGitRepo extends QueuedRepo {
           await this.backoff(attempts);
           continue;
         }
-        // The user's index still holds the old entries for these paths; refresh only those, so
-        // `git status` shows them clean. The commit has landed, so a busy index is not an error.
-        await this.git(['reset', '-q', '--pathspec-from-file=-', '--pathspec-file-nul'], {
-          input: pathspecInput(req.changes.map((c) => c.path)),
-        }).catch(() => undefined);
+        // The commit has landed. The user's working tree and index still hold the old copies of
+        // these (reconciler-owned) paths: update just those, so `git status` shows them clean.
+        try {
+          await applyChanges(this.top, req.changes);
+          await this.git(['reset', '-q', '--pathspec-from-file=-', '--pathspec-file-nul'], {
+            input: pathspecInput(req.changes.map((c) => c.path)),
+          });
+        } catch (err) {
+          this.options.warn?.(`commit ${sha.slice(0, 8)} landed; updating the working tree copies failed: ${(err as Error).message}`);
+        }
         return { sha, pushed: false, attempts };
       }
     } finally {
       await rm(index, { force: true });
       await rm(`${index}.lock`, { force: true });
     }
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    await rm(this.snapRoot, { recursive: true, force: true });
   }
 }
 
@@ -383,7 +450,14 @@ export async function openLocalRepo(options: LocalRepoOptions): Promise<GitRepo>
   } catch (err) {
     throw new GitError(`${start} is not a git working tree`, 'not-found', { cause: err });
   }
-  const repo = new LocalGitRepo(top, options.branch, options);
-  await repo.open();
+  const gitDir = (await runGit(['rev-parse', '--absolute-git-dir'], { cwd: top })).stdout.trim();
+  const snapRoot = await mkdtemp(path.join(os.tmpdir(), 'flare-head-'));
+  const repo = new LocalGitRepo(top, gitDir, snapRoot, options.branch, options);
+  try {
+    await repo.open();
+  } catch (err) {
+    await rm(snapRoot, { recursive: true, force: true });
+    throw err;
+  }
   return repo;
 }

@@ -40,6 +40,8 @@ export interface GitRepo {
    * keeping the committed rendered files when an implementation has no history.
    */
   fileVersions?(file: string, limit: number): Promise<FileVersion[]>;
+  /** Files whose change means the branch may have moved (a local repository's refs). */
+  readonly watchPaths?: readonly string[];
   close(): Promise<void>;
 }
 

@@ -77,13 +77,13 @@ export interface Reconciler {
 const DEFAULT_POLL_MS = 5000;
 const DEFAULT_DEBOUNCE_MS = 100;
 
-async function openRepo(src: RepoSource): Promise<GitRepo> {
+async function openRepo(src: RepoSource, log: LogFn): Promise<GitRepo> {
   if ('url' in src) {
     const opts: Parameters<typeof openRemoteRepo>[0] = { url: src.url, dir: src.dir, branch: src.branch ?? 'main' };
     if (src.auth) opts.auth = src.auth;
     return openRemoteRepo(opts);
   }
-  return openLocalRepo({ path: src.path, branch: src.branch ?? 'main' });
+  return openLocalRepo({ path: src.path, branch: src.branch ?? 'main', warn: (m) => log(`warning: ${m}`) });
 }
 
 /**
@@ -96,7 +96,7 @@ export async function startReconciler(opts: ReconcilerOptions): Promise<Reconcil
   const log: LogFn = opts.log ?? (() => undefined);
   const now = opts.now ?? (() => new Date());
   const cluster = withRetries(opts.cluster);
-  const git = opts.git ?? (await openRepo(opts.repo));
+  const git = opts.git ?? (await openRepo(opts.repo, log));
   const metrics = new ReconcilerMetrics();
   const elector = opts.leaderElection ? new LeaderElector(cluster, opts.leaderElection, now) : undefined;
   const templatesCache = new Map<string, TemplateSet>();
@@ -232,9 +232,10 @@ export async function startReconciler(opts: ReconcilerOptions): Promise<Reconcil
       t.unref?.();
       timers.push(t);
     } else {
+      // only commits count (the working tree is never read): watch the branch refs
       const dir = git.dir;
       const watcher: FSWatcher = chokidarWatch(
-        ['flare.yaml', 'tenants', 'intents', 'templates'].map((p) => path.join(dir, p)),
+        git.watchPaths ? [...git.watchPaths] : ['flare.yaml', 'tenants', 'intents', 'templates'].map((p) => path.join(dir, p)),
         { ignoreInitial: true },
       );
       watcher.on('all', () => trigger('file change'));
