@@ -12,13 +12,14 @@ import type { TemplateSet } from '../render/templates.js';
 import type { Decision, RankInput } from '../select/types.js';
 import type { IntentStatus, Phase, StatusDocument } from '../status/model.js';
 import { API } from '../fluidos/types.js';
-import { intentId } from '../k8s/names.js';
+import { intentId, solverName } from '../k8s/names.js';
+import { placementLocations } from '../intent/spec-hash.js';
 import { toYaml } from '../k8s/serialize.js';
 import { buildCommitMessage } from '../git/message.js';
 import { applyDesired, listManaged, type ApplyReport, type PruneScope } from './apply.js';
 import { observeCluster, type Observed } from './observe.js';
 import { advance, type TenantUsage } from './state-machine.js';
-import { addClaims, choiceOrder, pendingClaims } from './order.js';
+import { addClaims, choiceBarrier, choiceOrder, heldBack, pendingClaims } from './order.js';
 import { parseStatus } from '../status/parse.js';
 import { invalidStatus, recoveredStatus, scanInvalid, type InvalidIntent } from './invalid.js';
 
@@ -243,6 +244,10 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const rediscover: string[] = [];
   const byId = new Map<string, IntentPhase>();
   const claims = pendingClaims(intents, statuses, observed);
+  const valid = intents.filter((i) => !invalidById.has(i.id));
+  const held = choiceBarrier(valid, statuses, observed, config, now);
+  if (held.size > 0) log(`choices held back until every discovery has finished: ${held.size} intent(s)`);
+  let heldView: Observed | undefined;
   for (const intent of choiceOrder(intents, statuses, observed, config, tenantsByName, deps.rank)) {
     const before = statuses.get(intent.id);
     const inv = invalidById.get(intent.id);
@@ -256,7 +261,10 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
     const total = usage.get(intent.tenant)!;
     const mine = holding(before, intent);
     const others: TenantUsage = { gpus: total.gpus - mine.gpus, hourly_cost: Math.max(0, total.hourly_cost - mine.hourly_cost) };
-    const args: Parameters<typeof advance>[0] = { intent, observed, now, config, rank: deps.rank, tenantUsage: others, claims };
+    // held back: one shared view in which every held intent's open discoveries are still running
+    if (held.size > 0 && !heldView) heldView = heldBack(observed, valid.filter((i) => held.has(i.id)).flatMap((i) => openSolvers(i, statuses.get(i.id))));
+    const view = held.has(intent.id) ? heldView! : observed;
+    const args: Parameters<typeof advance>[0] = { intent, observed: view, now, config, rank: deps.rank, tenantUsage: others, claims };
     if (before) args.status = before;
     const tenant = tenantsByName.get(intent.tenant);
     if (tenant) args.tenant = tenant;
@@ -362,6 +370,10 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   }
   result.durationMs = Date.now() - started;
   return result;
+}
+
+function openSolvers(intent: Intent, s: IntentStatus | undefined): string[] {
+  return s ? s.placements.filter((p) => !p.chosen).map((p) => p.solver) : placementLocations(intent).map((l) => solverName(intent.id, l));
 }
 
 function desiredOf(r: RenderResult): { object: RenderResult['objects'][number]['object']; wave: number }[] {
