@@ -22,6 +22,7 @@ import { advance, type TenantUsage } from './state-machine.js';
 import { addClaims, choiceBarrier, choiceOrder, heldBack, pendingClaims } from './order.js';
 import { parseStatus } from '../status/parse.js';
 import { invalidStatus, recoveredStatus, scanInvalid, type InvalidIntent } from './invalid.js';
+import { forGit, sameForGit } from './commit-worthy.js';
 
 export const RENDERED_DIR = 'rendered';
 export const STATUS_DIR = 'status';
@@ -48,6 +49,11 @@ export interface CycleDeps {
   loadRepo: (dir: string) => Promise<RepoModel>;
   loadTemplates: (dir: string) => Promise<TemplateSet>;
   overrides?: ConfigOverrides;
+  /**
+   * The last status computed per intent, retry bookkeeping included (it never reaches Git): the
+   * reconciler keeps one for its lifetime. Without it, retries restart from the committed status.
+   */
+  memory?: Map<string, IntentStatus>;
   /** Test hook: runs after the first apply and before the status commit (crash-between tests). */
   afterApply?: () => Promise<void> | void;
 }
@@ -59,6 +65,8 @@ export interface IntentPhase {
   phase: Phase;
   message?: string;
   provider?: string;
+  /** Hourly cost of the chosen placements. */
+  hourly_cost?: number;
 }
 
 export interface CycleResult {
@@ -146,11 +154,17 @@ function holding(s: IntentStatus | undefined, intent: Intent): TenantUsage {
   return u;
 }
 
-function commitSubject(config: FlareConfig, changed: IntentPhase[], deleted: string[]): string {
-  const parts = changed.map((c) => `${c.id} ${c.phase}`);
+/** `ml-platform/mistral-chat Running on provider-de (1.20 EUR/h)`: intent, phase, provider, cost. */
+export function describeChange(c: IntentPhase, currency: string): string {
+  const where = c.provider ? ` on ${c.provider}${c.hourly_cost ? ` (${c.hourly_cost.toFixed(2)} ${currency}/h)` : ''}` : '';
+  return `${c.tenant}/${c.name} ${c.phase}${where}`;
+}
+
+export function commitSubject(config: FlareConfig, changed: IntentPhase[], deleted: string[], renderedFiles: number): string {
+  const parts = changed.map((c) => describeChange(c, config.currency));
   parts.push(...deleted.map((d) => `${d} deleted`));
   const head = parts.slice(0, 3).join(', ');
-  const summary = parts.length > 3 ? `${head} and ${parts.length - 3} more` : head || 'rendered files';
+  const summary = parts.length > 3 ? `${head} and ${parts.length - 3} more` : head || `re-rendered ${renderedFiles} file(s)`;
   const count = changed.length + deleted.length;
   return config.git.message.replaceAll('{count}', String(count)).replaceAll('{summary}', summary);
 }
@@ -234,6 +248,14 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   lap('observe');
   const tenantsByName = new Map(model.tenants.map((t) => [t.name, t]));
   const statuses = new Map(base);
+  // retry bookkeeping lives in memory: restore it where Git holds the same status without it
+  if (deps.memory) {
+    for (const i of intents) {
+      const c = statuses.get(i.id);
+      const m = deps.memory.get(i.id);
+      if (c && m && m !== c && sameForGit(c, m)) statuses.set(i.id, m);
+    }
+  }
   const usage = new Map<string, TenantUsage>();
   for (const i of intents) {
     const u = usage.get(i.tenant) ?? { gpus: 0, hourly_cost: 0 };
@@ -285,7 +307,13 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
     (a, b) => cmp(a.tenant, b.tenant) || cmp(a.name, b.name),
   );
   const phases = everyone.map((i) => byId.get(i.id)!);
-  for (const ip of phases) if (statuses.get(ip.id) !== committed.get(ip.id)) changed.push(ip);
+  // commit-worthy: a phase, decision, placement or reason changed, not only retry bookkeeping
+  for (const ip of phases) if (!sameForGit(statuses.get(ip.id), committed.get(ip.id))) changed.push(ip);
+  if (deps.memory) {
+    deps.memory.clear();
+    for (const ip of phases) deps.memory.set(ip.id, statuses.get(ip.id)!);
+  }
+  const changedIds = new Set(changed.map((c) => c.id));
   lap('advance');
 
   // 3. files: status of every intent, stale status files, the rendered tree of the new status
@@ -295,7 +323,8 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const changes: FileChange[] = [];
   for (const intent of everyone) {
     const p = statusPath(intent.tenant, intent.name);
-    const text = statusFileText(statuses.get(intent.id)!);
+    if (!changedIds.has(intent.id) && statusFiles.has(p)) continue;
+    const text = statusFileText(forGit(statuses.get(intent.id)!));
     if (statusFiles.get(p) === text) continue;
     changes.push({ path: p, content: text });
     // a status the parser rejects would be dropped on the next load and restart the intent
@@ -339,12 +368,18 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
     config,
   };
   if (changes.length > 0) {
-    const trailers: Record<string, string[]> = {
+    const renderedChanges = changes.filter((c) => c.path.startsWith(`${RENDERED_DIR}/`)).length;
+    // every bot commit, a rendered-only one included, says what it is and where it started from
+    const trailers: Record<string, string | string[]> = {
       'Flare-Intent': [...changed.map((c) => c.id), ...result.deleted],
       'Flare-Phase': changed.map((c) => `${c.id}=${c.phase}`),
+      'Flare-Provider': changed.filter((c) => c.provider).map((c) => `${c.id}=${c.provider}`),
+      'Flare-Rendered': `${renderedChanges} file(s)`,
+      'Flare-Status': `${changes.length - renderedChanges} file(s)`,
+      'Flare-Base': head || '(empty)',
     };
     const message = buildCommitMessage({
-      subject: commitSubject(config, changed, result.deleted),
+      subject: commitSubject(config, changed, result.deleted, renderedChanges),
       trailers,
       skipCi: config.git.skip_ci,
     });
@@ -385,6 +420,8 @@ function phaseOf(s: IntentStatus): IntentPhase {
   if (s.message) ip.message = s.message;
   const providers = [...new Set(s.placements.map((p) => p.chosen?.provider).filter((p): p is string => !!p))];
   if (providers.length) ip.provider = providers.join(',');
+  const hourly = s.placements.reduce((sum, p) => sum + (p.chosen?.hourly_cost ?? 0), 0);
+  if (hourly > 0) ip.hourly_cost = Math.round(hourly * 100) / 100;
   return ip;
 }
 

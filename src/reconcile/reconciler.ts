@@ -14,6 +14,7 @@ import type { TemplateSet } from '../render/templates.js';
 import { rank as defaultRank } from '../select/rank.js';
 import { DEFAULT_CONFIG } from '../config/model.js';
 import type { Decision, RankInput } from '../select/types.js';
+import type { IntentStatus } from '../status/model.js';
 import { runCycle, type ConfigOverrides, type CycleResult, type LogFn, type ReconcileMode } from './cycle.js';
 import { LeaderElector, type LeaderElectionOptions } from './leader.js';
 import { ReconcilerMetrics } from './metrics.js';
@@ -100,6 +101,8 @@ export async function startReconciler(opts: ReconcilerOptions): Promise<Reconcil
   const metrics = new ReconcilerMetrics();
   const elector = opts.leaderElection ? new LeaderElector(cluster, opts.leaderElection, now) : undefined;
   const templatesCache = new Map<string, TemplateSet>();
+  // statuses with their retry bookkeeping, which is kept out of Git
+  const memory = new Map<string, IntentStatus>();
   let last: CycleResult | undefined;
   let isReady = false;
   let stopped = false;
@@ -153,6 +156,7 @@ export async function startReconciler(opts: ReconcilerOptions): Promise<Reconcil
         render: opts.render ?? defaultRender,
         loadRepo: opts.loadRepo ?? ((dir) => defaultLoadRepo(dir)),
         loadTemplates: loadTpl,
+        memory,
       };
       if (opts.overrides) deps.overrides = opts.overrides;
       if (opts.afterApply) deps.afterApply = opts.afterApply;
