@@ -28,6 +28,10 @@ export interface RemoteRepoOptions extends RetryOptions {
   auth?: { username: string; password: string };
   /** Limit per git command (default 120 s): a hung remote must not stall the cycle forever. */
   timeoutMs?: number;
+  /** Pack loose objects and drop unreachable ones every this many pushed commits (default 100). */
+  maintenanceEveryCommits?: number;
+  /** Told about repairs (stale locks cleared, clone re-made) and failed maintenance. */
+  warn?: (message: string) => void;
 }
 
 export interface LocalRepoOptions extends RetryOptions {
@@ -41,6 +45,36 @@ export interface LocalRepoOptions extends RetryOptions {
 const DEFAULT_ATTEMPTS = 5;
 const DEFAULT_DELAY_MS = 50;
 const DEFAULT_TIMEOUT_MS = 120_000;
+const DEFAULT_MAINTENANCE_EVERY = 100;
+
+/** Failures of the remote or the network: re-making the clone would not help. */
+const REMOTE_PROBLEMS = new Set(['auth', 'not-found', 'network', 'timeout', 'missing-ref', 'spawn']);
+
+/** Lock files git leaves when killed mid-command; only safe to remove when no git runs here. */
+async function clearStaleLocks(dir: string): Promise<string[]> {
+  const gitDir = path.join(dir, '.git');
+  const found: string[] = [];
+  const walk = async (rel: string, depth: number): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(path.join(gitDir, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        // objects/ holds no locks worth a walk; refs/ may nest deeply but stays small
+        if (e.name !== 'objects' && depth < 8) await walk(r, depth + 1);
+      } else if (e.name.endsWith('.lock') || e.name === 'gc.pid') {
+        await rm(path.join(gitDir, r), { force: true });
+        found.push(`.git/${r}`);
+      }
+    }
+  };
+  await walk('', 0);
+  return found.sort();
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -109,6 +143,7 @@ abstract class QueuedRepo implements GitRepo {
       message: req.message,
       author: { ...req.author },
     };
+    if (req.maxAttempts !== undefined) frozen.maxAttempts = Math.max(1, Math.floor(req.maxAttempts));
     return this.enqueue(() => this.doCommit(frozen));
   }
 
@@ -211,10 +246,56 @@ class RemoteGitRepo extends QueuedRepo {
     await this.git(['clean', '-q', '-ffdx']);
   }
 
-  protected async doSync(): Promise<string> {
+  private async syncOnce(): Promise<string> {
     await this.fetch();
     await this.resetToRemote();
     return this.readHead();
+  }
+
+  /**
+   * Every cycle starts here, so this is where a damaged clone heals: a lock left by a killed
+   * process, or an object truncated by a full disk, would otherwise fail every later cycle. A
+   * problem of the remote (auth, network, missing repository) is not the clone's and is thrown.
+   */
+  protected async doSync(): Promise<string> {
+    try {
+      return await this.syncOnce();
+    } catch (err) {
+      if (err instanceof GitError && REMOTE_PROBLEMS.has(err.reason ?? '')) throw err;
+      const cleared = await clearStaleLocks(this.dir);
+      if (cleared.length) this.options.warn?.(`${this.dir}: removed stale git lock(s) ${cleared.join(', ')}`);
+      try {
+        return await this.syncOnce();
+      } catch (again) {
+        if (again instanceof GitError && REMOTE_PROBLEMS.has(again.reason ?? '')) throw again;
+        this.options.warn?.(`${this.dir}: the private clone is damaged (${(again as Error).message.split('\n')[0]}); cloning it again`);
+        await this.reclone();
+        return await this.syncOnce();
+      }
+    }
+  }
+
+  /** The private clone from scratch: nothing in it is ever the only copy (every commit was pushed). */
+  private async reclone(): Promise<void> {
+    for (const e of await readdir(this.dir)) await rm(path.join(this.dir, e), { recursive: true, force: true });
+    await this.git(['clone', '--quiet', '--no-checkout', '--origin', 'origin', this.options.url, '.']);
+  }
+
+  private commitsSinceMaintenance = 0;
+
+  /**
+   * Packs loose objects and drops what no ref reaches any more (the clone's resets leave commits
+   * behind): without it every status commit adds files until the disk is full.
+   */
+  async maintain(): Promise<void> {
+    try {
+      await this.git(['reflog', 'expire', '--expire=now', '--all']);
+      await this.git(['gc', '--quiet', '--prune=now']);
+      this.commitsSinceMaintenance = 0;
+    } catch (err) {
+      // a failed gc (full disk) leaves the clone usable; the next commit tries again
+      this.options.warn?.(`${this.dir}: git maintenance failed: ${(err as Error).message.split('\n')[0]}`);
+    }
   }
 
   private async push(): Promise<void> {
@@ -241,10 +322,14 @@ class RemoteGitRepo extends QueuedRepo {
         attempts++;
         try {
           await this.push();
+          if (++this.commitsSinceMaintenance >= (this.options.maintenanceEveryCommits ?? DEFAULT_MAINTENANCE_EVERY)) {
+            // queued behind this commit: the cycle gets its answer first
+            void this.enqueue(() => this.maintain()).catch(() => undefined);
+          }
           return { sha, pushed: true, attempts };
         } catch (err) {
           if (!(err instanceof GitError) || !RETRYABLE_PUSH_REASONS.includes(err.reason ?? '')) throw err;
-          if (attempts >= this.maxAttempts) {
+          if (attempts >= (req.maxAttempts ?? this.maxAttempts)) {
             throw new GitError(
               `push to ${this.branch} rejected ${attempts} times: the remote kept moving (${err.reason})`,
               err.reason,
@@ -258,6 +343,8 @@ class RemoteGitRepo extends QueuedRepo {
     } catch (err) {
       // Leave the working copy at the remote head, not at an unpushed commit.
       await this.resetToRemote().catch(() => undefined);
+      // a full disk: what gc prunes (commits reset away, loose duplicates) is the space to get back
+      if (/no space left on device/i.test((err as Error)?.message ?? '')) void this.enqueue(() => this.maintain()).catch(() => undefined);
       throw err;
     }
   }
@@ -272,6 +359,9 @@ class RemoteGitRepo extends QueuedRepo {
       await this.git(['clone', '--quiet', '--no-checkout', '--origin', 'origin', this.options.url, '.']);
     } else {
       await this.verifyClone();
+      // nothing of ours runs in the private clone yet: any lock in it was left by a killed process
+      const cleared = await clearStaleLocks(this.dir);
+      if (cleared.length) this.options.warn?.(`${this.dir}: removed stale git lock(s) left by a previous process: ${cleared.join(', ')}`);
     }
     await this.doSync();
   }
@@ -402,7 +492,7 @@ class LocalGitRepo extends QueuedRepo {
           const expected = parent || '0'.repeat(sha.length);
           await this.git(['update-ref', '-m', 'flare: commit', `refs/heads/${this.branch}`, sha, expected]);
         } catch (err) {
-          if (!(err instanceof GitError) || err.reason !== 'remote-moved' || attempts >= this.maxAttempts) throw err;
+          if (!(err instanceof GitError) || err.reason !== 'remote-moved' || attempts >= (req.maxAttempts ?? this.maxAttempts)) throw err;
           await this.backoff(attempts);
           continue;
         }

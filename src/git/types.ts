@@ -9,6 +9,8 @@ export interface CommitRequest {
   /** Full commit message (subject, body, trailers). */
   message: string;
   author: { name: string; email: string };
+  /** Push attempts before giving up (flare.yaml `reconciler.push_retries` + 1); default: the repo's own. */
+  maxAttempts?: number;
 }
 
 export interface CommitResult {

@@ -383,7 +383,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
       trailers,
       skipCi: config.git.skip_ci,
     });
-    const res = await git.commitAndPush({ changes, message, author: config.git.author });
+    const res = await git.commitAndPush({ changes, message, author: config.git.author, maxAttempts: config.reconciler.push_retries + 1 });
     if (res.sha) result.commit = res.sha;
     result.pushed = res.pushed;
     log(`commit ${res.sha?.slice(0, 8) ?? '(none)'}: ${changes.length} file(s), ${changed.length} status change(s)${res.pushed ? '' : ' (not pushed)'}`);

@@ -80,7 +80,7 @@ const DEFAULT_DEBOUNCE_MS = 100;
 
 async function openRepo(src: RepoSource, log: LogFn): Promise<GitRepo> {
   if ('url' in src) {
-    const opts: Parameters<typeof openRemoteRepo>[0] = { url: src.url, dir: src.dir, branch: src.branch ?? 'main' };
+    const opts: Parameters<typeof openRemoteRepo>[0] = { url: src.url, dir: src.dir, branch: src.branch ?? 'main', warn: (m) => log(`warning: ${m}`) };
     if (src.auth) opts.auth = src.auth;
     return openRemoteRepo(opts);
   }
