@@ -23,6 +23,18 @@ export function forGit(s: IntentStatus): IntentStatus {
  * reasons, history. Retry bookkeeping alone is not worth a commit.
  */
 export function sameForGit(a: IntentStatus | undefined, b: IntentStatus | undefined): boolean {
-  if (!a || !b) return a === b;
-  return JSON.stringify(canonicalize(forGit(a))) === JSON.stringify(canonicalize(forGit(b)));
+  if (a === b) return true;
+  if (!a || !b) return false;
+  return key(a) === key(b);
+}
+
+// statuses are never mutated once a cycle has them: one canonical form per object (1,000s per cycle)
+const keys = new WeakMap<IntentStatus, string>();
+function key(s: IntentStatus): string {
+  let k = keys.get(s);
+  if (k === undefined) {
+    k = JSON.stringify(canonicalize(forGit(s)));
+    keys.set(s, k);
+  }
+  return k;
 }
