@@ -202,6 +202,13 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
     cacheKey: git.dir,
   };
   if (git.fileVersions) scanOpts.history = (f, n) => git.fileVersions!(f, n);
+  scanOpts.runningHash = (id) => {
+    for (const [p, text] of statusFiles) {
+      if (!p.endsWith('.yaml') || intentId(p.split('/')[1] ?? '', (p.split('/')[2] ?? '').replace(/\.ya?ml$/, '')) !== id) continue;
+      return parseStatus(text, p).status?.spec_hash;
+    }
+    return undefined;
+  };
   const scan = await scanInvalid(model, scanOpts);
   const invalidById = new Map<string, InvalidIntent>(scan.invalid.map((i) => [i.id, i]));
   const now = deps.now();

@@ -8,6 +8,7 @@ import { intentId } from '../k8s/names.js';
 import type { RepoModel } from '../repo/model.js';
 import type { IntentStatus, StatusDiagnostic } from '../status/model.js';
 import { HISTORY_LIMIT } from './state-machine.js';
+import { specHash } from '../intent/spec-hash.js';
 
 /** Commits of an invalid intent file searched for its last good version. */
 export const LAST_GOOD_SEARCH = 20;
@@ -57,7 +58,13 @@ function baseName(file: string): string {
  */
 export async function scanInvalid(
   model: RepoModel,
-  opts: { history?: History; currentText: (file: string) => Promise<string | undefined>; cacheKey: string },
+  opts: {
+    history?: History;
+    currentText: (file: string) => Promise<string | undefined>;
+    cacheKey: string;
+    /** The spec hash the intent's committed status records: of two files claiming one id, the one running wins. */
+    runningHash?: (id: string) => string | undefined;
+  },
 ): Promise<InvalidScan> {
   const frozenTenants = new Set<string>();
   let all = false;
@@ -88,24 +95,30 @@ export async function scanInvalid(
     byFile.set(d.file, list);
   }
   const validIds = new Set(model.intents.map((i) => i.id));
-  const seen = new Set<string>();
-  const invalid: InvalidIntent[] = [];
+  const byId = new Map<string, InvalidIntent[]>();
   for (const [file, diagnostics] of [...byFile.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const tenant = file.split('/')[1]!;
     const good = await lastGood(model, file, tenant, opts);
     const name = good.intent?.name ?? baseName(file);
     if (!DNS_LABEL_RE.test(name)) continue;
     const id = intentId(tenant, name);
-    // a duplicate name: the valid intent (or the first file) keeps the id
-    if (validIds.has(id) || seen.has(id)) continue;
-    seen.add(id);
+    // a duplicate of a valid intent's name: that intent keeps the id
+    if (validIds.has(id)) continue;
     const inv: InvalidIntent = { id, tenant, name, file, diagnostics };
     if (good.intent) {
       inv.lastGood = good.intent;
       if (good.commit) inv.lastGoodCommit = good.commit;
     }
-    invalid.push(inv);
+    byId.set(id, [...(byId.get(id) ?? []), inv]);
   }
+  const invalid: InvalidIntent[] = [];
+  for (const [id, list] of byId) {
+    // two files claim one id (a duplicated name): what runs keeps running, the others' errors join it
+    const hash = opts.runningHash?.(id);
+    const pick = list.find((i) => i.lastGood && hash !== undefined && specHash(i.lastGood, model.config) === hash) ?? list[0]!;
+    invalid.push({ ...pick, diagnostics: [...pick.diagnostics, ...list.filter((i) => i !== pick).flatMap((i) => i.diagnostics)] });
+  }
+  invalid.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { invalid, frozenTenants, all };
 }
 

@@ -73,7 +73,7 @@ describe('an intent that fails validation keeps its last good objects (issue 8 i
     expect(await ns(world, 'flare-team-a-fresh')).toBeUndefined();
 
     // fixed: back to Running on the same placement, diagnostics gone
-    await world.push({ 'intents/team-a/web.yaml': serviceIntent('web'), 'intents/team-a/fresh.yaml': null }, 'fix typo');
+    await world.push({ 'intents/team-a/web.yaml': serviceIntent('web'), 'intents/team-a/fresh.yaml': null}, 'fix typo');
     await cycleUntil(rec, (x) => phasesOf(x)['team-a-web'] === 'Running' && x.commit !== undefined);
     const fixed = await statusOf(world, 'team-a', 'web');
     expect(fixed?.phase).toBe('Running');
@@ -81,5 +81,20 @@ describe('an intent that fails validation keeps its last good objects (issue 8 i
     expect(fixed?.placements[0]!.attempt).toBe(good!.placements[0]!.attempt);
     expect(fixed?.placements[0]!.chosen?.candidate).toBe(good!.placements[0]!.chosen!.candidate);
     expect(rec.metrics()).toMatch(/flare_intents\{phase="Invalid"\} 0/);
+
+    // a second valid file claiming the name web (sorted before web.yaml): both are invalid now,
+    // and what runs (web.yaml's spec) keeps running
+    const solverBefore = await world.read('rendered/team-a/web/solver-flare-team-a-web.yaml');
+    await world.push({ 'intents/team-a/a-copy.yaml': serviceIntent('web', { model: 'nvidia-h100' }) }, 'duplicate name');
+    await cycleUntil(rec, (x) => x.commit !== undefined || x.changed.length === 0);
+    await cycleUntil(rec, (x) => x.commit === undefined);
+    const dup = await statusOf(world, 'team-a', 'web');
+    expect(dup?.phase).toBe('Invalid');
+    expect(dup?.diagnostics?.map((x) => x.file)).toContain('intents/team-a/a-copy.yaml');
+    expect(await world.read('rendered/team-a/web/solver-flare-team-a-web.yaml')).toBe(solverBefore);
+    expect(dup?.placements[0]!.chosen?.candidate).toBe(good!.placements[0]!.chosen!.candidate);
+    await world.push({ 'intents/team-a/a-copy.yaml': null }, 'drop the copy');
+    await cycleUntil(rec, (x) => phasesOf(x)['team-a-web'] === 'Running' && x.commit === undefined);
+
   });
 });
