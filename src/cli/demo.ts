@@ -29,11 +29,17 @@ export function demoCommand(ctx: CliContext): Command {
       if (opts.verbose) demoOpts.log = (l) => ctx.stderr.write(`  | ${l}\n`);
       const result = await runDemo(demoOpts);
       const failed = result.rows.filter((r) => r.phase === 'Failed');
+      const invalid = result.rows.filter((r) => r.phase === 'Invalid');
+      if (result.empty) {
+        ctx.stdout.write(opts.output === 'json' ? JSON.stringify({ intents: [], commits: 0, timedOut: false, elapsedSeconds: 0 }, null, 2) + '\n' : 'nothing to run: the repo has no intents\n');
+        ctx.exitCode = 0;
+        return;
+      }
       if (opts.output === 'json') {
         ctx.stdout.write(
           JSON.stringify(
             {
-              intents: result.rows.map((r) => ({ id: r.id, tenant: r.tenant, name: r.intent, phase: r.phase, provider: r.provider === '-' ? null : r.provider, gpu: r.gpu, hourly_cost: r.hourly_cost })),
+              intents: result.rows.map((r) => ({ id: r.id, tenant: r.tenant, name: r.intent, phase: r.phase, provider: r.provider === '-' ? null : r.provider, gpu: r.gpu, hourly_cost: r.hourly_cost, message: r.message })),
               commits: result.commits.length,
               timedOut: result.timedOut,
               elapsedSeconds: Math.round(result.elapsedMs / 100) / 10,
@@ -44,12 +50,13 @@ export function demoCommand(ctx: CliContext): Command {
         );
       } else {
         ctx.stdout.write(formatStatusTable(result.rows));
+        for (const r of invalid) ctx.stdout.write(`\ninvalid: ${r.tenant}/${r.intent}: ${r.message}\n`);
         ctx.stdout.write(`\ngit log (${result.commits.length} commits):\n`);
         for (const c of result.commits) ctx.stdout.write(`  ${c}\n`);
       }
       if (result.workDir) progress(`kept ${result.workDir}`);
       if (result.timedOut) progress(`demo: timed out after ${opts.timeout} with intents still in progress`);
-      progress(`demo: ${result.intents.length} intents, ${failed.length} failed, ${(result.elapsedMs / 1000).toFixed(1)} s`);
-      ctx.exitCode = failed.length > 0 || result.timedOut ? 1 : 0;
+      progress(`demo: ${result.rows.length} intents, ${failed.length} failed, ${invalid.length} invalid, ${(result.elapsedMs / 1000).toFixed(1)} s`);
+      ctx.exitCode = failed.length > 0 || invalid.length > 0 || result.timedOut ? 1 : 0;
     });
 }

@@ -22,6 +22,8 @@ export interface CliContext {
   stderr: NodeJS.WritableStream;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Ends long-running commands (status --watch) as SIGINT does: embedders and tests stop them here. */
+  signal?: AbortSignal;
 }
 
 export function buildProgram(ctx: CliContext): Command {

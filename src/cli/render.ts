@@ -50,6 +50,12 @@ export function renderCommand(ctx: CliContext): Command {
         for (const f of c.missing) ctx.stderr.write(`missing: ${path.join(shown, f)}\n`);
         for (const f of c.changed) ctx.stderr.write(`differs: ${path.join(shown, f)}\n`);
         for (const f of c.stale) ctx.stderr.write(`stale:   ${path.join(shown, f)}\n`);
+        for (const f of c.symlinks) ctx.stderr.write(`symlink: ${path.join(shown, f)} (rendered files must be plain files in a plain folder)\n`);
+        if (c.symlinks.length) {
+          ctx.stderr.write(`render --check: ${shown} holds symlinks; remove them and run flare render\n`);
+          ctx.exitCode = 1;
+          return;
+        }
         if (!c.ok) {
           ctx.stderr.write(`render --check: ${shown} is out of date (${c.missing.length} missing, ${c.changed.length} differ, ${c.stale.length} stale); run flare render\n`);
           ctx.exitCode = 1;

@@ -6,12 +6,13 @@ import type { Cluster } from '../cluster/types.js';
 import { UsageError } from '../errors.js';
 import type { Intent } from '../intent/model.js';
 import { loadRepo } from '../repo/load.js';
-import type { RepoModel } from '../repo/model.js';
-import { rank } from '../select/rank.js';
 import type { IntentStatus } from '../status/model.js';
-import { OBSERVED_KINDS, observeCluster } from '../reconcile/observe.js';
-import { advance } from '../reconcile/state-machine.js';
+import { OBSERVED_KINDS, observeCluster, type Observed } from '../reconcile/observe.js';
+import { nodeReady } from '../reconcile/state-machine.js';
+import { fetchUpstream, readRepoFilesAt } from '../git/read-ref.js';
+import { parseRepo } from '../repo/parse.js';
 import { formatStatusTable, statusRows, type StatusRow } from '../reconcile/status-table.js';
+import { invalidRows } from '../reconcile/invalid-rows.js';
 
 interface StatusCliOptions {
   repo: string;
@@ -44,21 +45,53 @@ function print(ctx: CliContext, rows: StatusRow[], output: 'text' | 'json', stat
   }
 }
 
-/** What the state machine would record now, from the committed status and the live cluster. */
-async function liveStatuses(model: RepoModel, intents: Intent[], cluster: Cluster): Promise<Map<string, IntentStatus>> {
-  const observed = await observeCluster(cluster, model.config);
-  const now = new Date();
-  const out = new Map<string, IntentStatus>();
-  const tenants = new Map(model.tenants.map((t) => [t.name, t]));
-  for (const intent of intents) {
-    const args: Parameters<typeof advance>[0] = { intent, observed, now, config: model.config, rank };
-    const s = model.statuses.get(intent.id);
-    if (s) args.status = s;
-    const t = tenants.get(intent.tenant);
-    if (t) args.tenant = t;
-    out.set(intent.id, advance(args).status);
+/** What the cluster says of an intent's chosen placements and workload, in one line. */
+export function clusterFacts(id: string, s: IntentStatus | undefined, observed: Observed): string {
+  const parts: string[] = [];
+  for (const w of observed.workloads.get(id) ?? []) {
+    if (w.kind === 'Job') {
+      parts.push(`job ${w.metadata.name} ${w.status?.succeeded ?? 0} succeeded, ${w.status?.failed ?? 0} failed`);
+    } else {
+      parts.push(`${w.kind.toLowerCase()} ${w.metadata.name} ${w.status?.readyReplicas ?? 0}/${w.spec?.replicas ?? 1} ready`);
+    }
   }
-  return out;
+  for (const p of s?.placements ?? []) {
+    if (!p.remote_cluster_id) continue;
+    const nodes = observed.virtualNodes.get(p.remote_cluster_id) ?? [];
+    if (nodes.length === 0) parts.push(`no virtual node for ${p.remote_cluster_id}`);
+    for (const n of nodes) parts.push(`node ${n.metadata.name} ${nodeReady(n) ? 'Ready' : 'NotReady'}`);
+  }
+  return parts.length ? parts.join('; ') : 'nothing in the cluster';
+}
+
+interface WatchRow extends StatusRow {
+  cluster: string;
+}
+
+/**
+ * One view for --watch: the status files as the reconciler last pushed them (the upstream of the
+ * checked-out branch, fetched; the working tree when there is none) and the cluster's facts. The
+ * reconciler's choices are shown as it committed them: nothing is decided here.
+ */
+async function watchView(repo: string, which: string | undefined, cluster: Cluster): Promise<{ rows: WatchRow[]; statuses: Map<string, IntentStatus>; source: string }> {
+  const ref = await fetchUpstream(repo);
+  const model = ref ? parseRepo(await readRepoFilesAt(repo, ref)) : await loadRepo(repo);
+  const match = (id: string, tenant: string, name: string) => !which || which === id || which === name || which === `${tenant}/${name}`;
+  const intents = model.intents.filter((i) => match(i.id, i.tenant, i.name));
+  const now = new Date();
+  const rows: StatusRow[] = statusRows(intents, model.statuses, now, model.config.currency);
+  const statuses = new Map(model.statuses);
+  if (!ref) {
+    for (const b of await invalidRows(repo, model, now)) {
+      if (!match(b.row.id, b.row.tenant, b.row.intent)) continue;
+      rows.push(b.row);
+      if (b.status) statuses.set(b.row.id, b.status);
+    }
+  }
+  const observed = await observeCluster(cluster, model.config);
+  const out = rows.map((r) => ({ ...r, cluster: clusterFacts(r.id, statuses.get(r.id), observed) }));
+  out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { rows: out, statuses, source: ref ?? 'working tree' };
 }
 
 /**
@@ -78,9 +111,18 @@ export function statusCommand(ctx: CliContext): Command {
     .action(async (which: string | undefined, opts: StatusCliOptions) => {
       const repo = path.resolve(ctx.cwd, opts.repo);
       const model = await loadRepo(repo);
-      const intents = select(model.intents, which);
+      // intents whose file fails validation are listed too (phase Invalid, from their status file)
+      const bad = (await invalidRows(repo, model, new Date())).filter(
+        (b) => !which || [b.row.id, b.row.intent, `${b.row.tenant}/${b.row.intent}`].includes(which),
+      );
+      const intents = which && bad.length > 0 && !model.intents.some((i) => [i.id, i.name, `${i.tenant}/${i.name}`].includes(which)) ? [] : select(model.intents, which);
       if (!opts.watch) {
-        print(ctx, statusRows(intents, model.statuses, new Date(), model.config.currency), opts.output, model.statuses);
+        const rows = statusRows(intents, model.statuses, new Date(), model.config.currency);
+        for (const b of bad) rows.push(b.row);
+        rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        const all = new Map(model.statuses);
+        for (const b of bad) if (b.status) all.set(b.row.id, b.status);
+        print(ctx, rows, opts.output, all);
         return;
       }
       const kubeconfigPath = opts.kubeconfig ? path.resolve(ctx.cwd, opts.kubeconfig) : ctx.env.KUBECONFIG;
@@ -91,6 +133,7 @@ export function statusCommand(ctx: CliContext): Command {
       const max = opts.maxUpdates !== undefined ? Number(opts.maxUpdates) : Number.POSITIVE_INFINITY;
       let printed = 0;
       let last = '';
+      let shown = new Map<string, WatchRow>();
       let wake: (() => void) | undefined;
       const stops: (() => void)[] = [];
       for (const k of OBSERVED_KINDS) {
@@ -104,18 +147,31 @@ export function statusCommand(ctx: CliContext): Command {
         wake?.();
       };
       process.once('SIGINT', onSignal);
+      ctx.signal?.addEventListener('abort', onSignal, { once: true });
+      if (ctx.signal?.aborted) interrupted = true;
       try {
         while (!interrupted && printed < max) {
-          const statuses = await liveStatuses(model, intents, cluster);
-          const rows = statusRows(intents, statuses, new Date(), model.config.currency);
-          // AGE changes every second: reprint on a change of anything else
-          const key = JSON.stringify(rows.map((r) => ({ ...r, age_seconds: 0, accrued: 0 })));
+          const view = await watchView(repo, which, cluster);
+          const now = new Map(view.rows.map((r) => [r.id, r]));
+          const deleted = [...shown.values()].filter((r) => !now.has(r.id));
+          // AGE and the accrued cost change every second: reprint on a change of anything else
+          const key = JSON.stringify({ rows: view.rows.map((r) => ({ ...r, age_seconds: 0, accrued: 0 })), deleted: deleted.map((d) => d.id) });
           if (key !== last) {
-            if (printed > 0 && opts.output === 'text') ctx.stdout.write('\n');
-            print(ctx, rows, opts.output, statuses);
+            const time = new Date().toISOString();
+            if (opts.output === 'json') {
+              const intents = view.rows.map((r) => ({ ...r, status: view.statuses.get(r.id) ?? null }));
+              ctx.stdout.write(JSON.stringify({ time, source: view.source, intents, deleted: deleted.map((d) => d.id) }) + '\n');
+            } else {
+              if (printed > 0) ctx.stdout.write('\n');
+              ctx.stdout.write(`${time}  (status from ${view.source}, cluster live)\n`);
+              ctx.stdout.write(formatStatusTable(view.rows));
+              for (const r of view.rows) ctx.stdout.write(`  ${r.tenant}/${r.intent}: ${r.cluster}\n`);
+              for (const d of deleted) ctx.stdout.write(`  ${d.tenant}/${d.intent}: deleted\n`);
+            }
             last = key;
             printed++;
           }
+          shown = now;
           await new Promise<void>((resolve) => {
             const t = setTimeout(resolve, 2000);
             wake = () => {
@@ -128,6 +184,7 @@ export function statusCommand(ctx: CliContext): Command {
         }
       } finally {
         process.off('SIGINT', onSignal);
+        ctx.signal?.removeEventListener('abort', onSignal);
         for (const s of stops) s();
       }
     });

@@ -121,7 +121,7 @@ export const DEFAULT_CONFIG: FlareConfig = {
     author: { name: 'flare-bot', email: 'flare-bot@users.noreply.local' },
     branch: 'main',
     message: 'flare: {summary}',
-    skip_ci: false,
+    skip_ci: true,
   },
   reconciler: {
     interval_seconds: 30,

@@ -10,11 +10,12 @@ import type { IntentPhase } from '../reconcile/cycle.js';
 import { startSandbox } from '../sandbox/index.js';
 import { loadRepo } from '../repo/load.js';
 import { statusRows, type StatusRow } from '../reconcile/status-table.js';
+import { invalidRows } from '../reconcile/invalid-rows.js';
 import { IoError } from '../errors.js';
 import type { Phase } from '../status/model.js';
 
 /** Phases at which the demo stops waiting for an intent. */
-const SETTLED: ReadonlySet<Phase> = new Set<Phase>(['Running', 'Completed', 'NoMatch', 'Failed']);
+const SETTLED: ReadonlySet<Phase> = new Set<Phase>(['Running', 'Completed', 'NoMatch', 'Failed', 'Invalid']);
 
 /** What a FLARE repo is made of for the demo: the inputs, never status/ or rendered/ (the demo starts fresh). */
 const REPO_INPUTS = ['flare.yaml', 'tenants', 'intents', 'templates'];
@@ -41,6 +42,8 @@ export interface DemoResult {
   timedOut: boolean;
   elapsedMs: number;
   workDir?: string;
+  /** The repo has no intent files: nothing was started. */
+  empty?: boolean;
 }
 
 /** The project's root (where templates/ and the example intents/ live), from dist/demo or src/demo. */
@@ -85,6 +88,13 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     await copyRepoInputs(source, seed);
     const entries = await readdir(path.join(seed, 'intents'));
     opts.progress(`${elapsed()} repo ${source} (${entries.length} tenant folders)`);
+    const input = await loadRepo(seed);
+    const hasIntentFiles = input.intents.length > 0 || input.diagnostics.some((d) => /^intents\/[^/]+\/[^/]+$/.test(d.file));
+    if (!hasIntentFiles) {
+      // nothing would ever settle: say so instead of waiting out the timeout
+      opts.progress(`${elapsed()} nothing to run: no intents under ${path.join(source, 'intents')} (add intents/<tenant>/<name>.yaml)`);
+      return { intents: [], rows: [], commits: [], timedOut: false, elapsedMs: Date.now() - started, empty: true };
+    }
 
     const bare = await createBareRepo(gitRoot, 'flare', { branch: 'main', seedFrom: seed, seedMessage: 'Example intents\n' });
     const server = await startGitHttpServer({ root: gitRoot });
@@ -137,6 +147,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     cleanups.pop();
     const final = await loadRepo(reconciler.git.dir);
     const rows = statusRows(final.intents, final.statuses, new Date(), final.config.currency);
+    for (const b of await invalidRows(reconciler.git.dir, final, new Date())) rows.push(b.row);
+    rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
     const log = await runGit(['log', '--format=%h %s', 'main'], { cwd: bare });
     const commits = log.stdout.split('\n').filter((l) => l.trim() !== '');

@@ -1,4 +1,5 @@
-import { mkdir, readdir, realpath, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, realpath, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { GitError } from '../errors.js';
@@ -6,7 +7,7 @@ import { RETRYABLE_PUSH_REASONS, parsePushPorcelain, runGit } from './exec.js';
 import type { RunGitOptions, RunGitResult } from './exec.js';
 import { SerialQueue } from './queue.js';
 import { ensurePrivateDir } from './credentials.js';
-import type { CommitRequest, CommitResult, FileChange, GitRepo } from './types.js';
+import type { CommitRequest, CommitResult, FileChange, FileVersion, GitRepo } from './types.js';
 import { applyChanges, pathspecInput, validateCommitRequest } from './worktree.js';
 
 export interface RetryOptions {
@@ -28,17 +29,53 @@ export interface RemoteRepoOptions extends RetryOptions {
   auth?: { username: string; password: string };
   /** Limit per git command (default 120 s): a hung remote must not stall the cycle forever. */
   timeoutMs?: number;
+  /** Pack loose objects and drop unreachable ones every this many pushed commits (default 100). */
+  maintenanceEveryCommits?: number;
+  /** Told about repairs (stale locks cleared, clone re-made) and failed maintenance. */
+  warn?: (message: string) => void;
 }
 
 export interface LocalRepoOptions extends RetryOptions {
   /** A working tree whose checked-out branch must be `branch`. */
   path: string;
   branch: string;
+  /** Told once when the working tree has uncommitted changes to the repo's inputs (they are ignored). */
+  warn?: (message: string) => void;
 }
 
 const DEFAULT_ATTEMPTS = 5;
 const DEFAULT_DELAY_MS = 50;
 const DEFAULT_TIMEOUT_MS = 120_000;
+const DEFAULT_MAINTENANCE_EVERY = 100;
+
+/** Failures of the remote or the network: re-making the clone would not help. */
+const REMOTE_PROBLEMS = new Set(['auth', 'not-found', 'network', 'timeout', 'missing-ref', 'spawn']);
+
+/** Lock files git leaves when killed mid-command; only safe to remove when no git runs here. */
+async function clearStaleLocks(dir: string): Promise<string[]> {
+  const gitDir = path.join(dir, '.git');
+  const found: string[] = [];
+  const walk = async (rel: string, depth: number): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(path.join(gitDir, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        // objects/ holds no locks worth a walk; refs/ may nest deeply but stays small
+        if (e.name !== 'objects' && depth < 8) await walk(r, depth + 1);
+      } else if (e.name.endsWith('.lock') || e.name === 'gc.pid') {
+        await rm(path.join(gitDir, r), { force: true });
+        found.push(`.git/${r}`);
+      }
+    }
+  };
+  await walk('', 0);
+  return found.sort();
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -107,7 +144,22 @@ abstract class QueuedRepo implements GitRepo {
       message: req.message,
       author: { ...req.author },
     };
+    if (req.maxAttempts !== undefined) frozen.maxAttempts = Math.max(1, Math.floor(req.maxAttempts));
     return this.enqueue(() => this.doCommit(frozen));
+  }
+
+  fileVersions(file: string, limit: number): Promise<FileVersion[]> {
+    return this.enqueue(async () => {
+      const head = await this.readHead();
+      if (!head) return [];
+      const { stdout } = await this.git(['log', `-n${Math.max(1, Math.floor(limit))}`, '--format=%H', head, '--', file]);
+      const out: FileVersion[] = [];
+      for (const commit of stdout.split('\n').map((l) => l.trim()).filter(Boolean)) {
+        const r = await this.git(['cat-file', 'blob', `${commit}:${file}`], { okCodes: [128] });
+        if (r.code === 0) out.push({ commit, text: r.stdout });
+      }
+      return out;
+    });
   }
 
   async close(): Promise<void> {
@@ -195,10 +247,56 @@ class RemoteGitRepo extends QueuedRepo {
     await this.git(['clean', '-q', '-ffdx']);
   }
 
-  protected async doSync(): Promise<string> {
+  private async syncOnce(): Promise<string> {
     await this.fetch();
     await this.resetToRemote();
     return this.readHead();
+  }
+
+  /**
+   * Every cycle starts here, so this is where a damaged clone heals: a lock left by a killed
+   * process, or an object truncated by a full disk, would otherwise fail every later cycle. A
+   * problem of the remote (auth, network, missing repository) is not the clone's and is thrown.
+   */
+  protected async doSync(): Promise<string> {
+    try {
+      return await this.syncOnce();
+    } catch (err) {
+      if (err instanceof GitError && REMOTE_PROBLEMS.has(err.reason ?? '')) throw err;
+      const cleared = await clearStaleLocks(this.dir);
+      if (cleared.length) this.options.warn?.(`${this.dir}: removed stale git lock(s) ${cleared.join(', ')}`);
+      try {
+        return await this.syncOnce();
+      } catch (again) {
+        if (again instanceof GitError && REMOTE_PROBLEMS.has(again.reason ?? '')) throw again;
+        this.options.warn?.(`${this.dir}: the private clone is damaged (${(again as Error).message.split('\n')[0]}); cloning it again`);
+        await this.reclone();
+        return await this.syncOnce();
+      }
+    }
+  }
+
+  /** The private clone from scratch: nothing in it is ever the only copy (every commit was pushed). */
+  private async reclone(): Promise<void> {
+    for (const e of await readdir(this.dir)) await rm(path.join(this.dir, e), { recursive: true, force: true });
+    await this.git(['clone', '--quiet', '--no-checkout', '--origin', 'origin', this.options.url, '.']);
+  }
+
+  private commitsSinceMaintenance = 0;
+
+  /**
+   * Packs loose objects and drops what no ref reaches any more (the clone's resets leave commits
+   * behind): without it every status commit adds files until the disk is full.
+   */
+  async maintain(): Promise<void> {
+    try {
+      await this.git(['reflog', 'expire', '--expire=now', '--all']);
+      await this.git(['gc', '--quiet', '--prune=now']);
+      this.commitsSinceMaintenance = 0;
+    } catch (err) {
+      // a failed gc (full disk) leaves the clone usable; the next commit tries again
+      this.options.warn?.(`${this.dir}: git maintenance failed: ${(err as Error).message.split('\n')[0]}`);
+    }
   }
 
   private async push(): Promise<void> {
@@ -225,10 +323,14 @@ class RemoteGitRepo extends QueuedRepo {
         attempts++;
         try {
           await this.push();
+          if (++this.commitsSinceMaintenance >= (this.options.maintenanceEveryCommits ?? DEFAULT_MAINTENANCE_EVERY)) {
+            // queued behind this commit: the cycle gets its answer first
+            void this.enqueue(() => this.maintain()).catch(() => undefined);
+          }
           return { sha, pushed: true, attempts };
         } catch (err) {
           if (!(err instanceof GitError) || !RETRYABLE_PUSH_REASONS.includes(err.reason ?? '')) throw err;
-          if (attempts >= this.maxAttempts) {
+          if (attempts >= (req.maxAttempts ?? this.maxAttempts)) {
             throw new GitError(
               `push to ${this.branch} rejected ${attempts} times: the remote kept moving (${err.reason})`,
               err.reason,
@@ -242,6 +344,8 @@ class RemoteGitRepo extends QueuedRepo {
     } catch (err) {
       // Leave the working copy at the remote head, not at an unpushed commit.
       await this.resetToRemote().catch(() => undefined);
+      // a full disk: what gc prunes (commits reset away, loose duplicates) is the space to get back
+      if (/no space left on device/i.test((err as Error)?.message ?? '')) void this.enqueue(() => this.maintain()).catch(() => undefined);
       throw err;
     }
   }
@@ -256,6 +360,9 @@ class RemoteGitRepo extends QueuedRepo {
       await this.git(['clone', '--quiet', '--no-checkout', '--origin', 'origin', this.options.url, '.']);
     } else {
       await this.verifyClone();
+      // nothing of ours runs in the private clone yet: any lock in it was left by a killed process
+      const cleared = await clearStaleLocks(this.dir);
+      if (cleared.length) this.options.warn?.(`${this.dir}: removed stale git lock(s) left by a previous process: ${cleared.join(', ')}`);
     }
     await this.doSync();
   }
@@ -275,20 +382,49 @@ class RemoteGitRepo extends QueuedRepo {
   }
 }
 
+/** Inputs of a FLARE repo: an uncommitted change to one of them is ignored, and said so once. */
+const INPUT_PATHS = ['flare.yaml', 'tenants', 'intents', 'templates'];
+
 /**
- * A repository the user already has checked out, used in place: commits land on `branch`
- * locally and are never pushed (push it yourself, or use openRemoteRepo with the remote's URL).
- * Unlike the private clone, nothing is ever reset: the user's other edits and staged changes are
- * left alone. The commit is built in a temporary index so staged work is not swept into it, the
- * branch moves with a compare-and-swap (a concurrent user commit triggers a retry on top of it),
- * and the files written by FLARE overwrite the working tree's copies of those paths.
+ * A repository the user already has checked out: commits land on `branch` locally and are never
+ * pushed (push it yourself, or use openRemoteRepo with the remote's URL). The reconciler acts on
+ * the committed HEAD only, never on the working tree: `dir` is a private snapshot of HEAD (a
+ * temp folder refreshed at every sync), so an intent nobody committed is never placed, and every
+ * commit holds status and rendered files computed from committed inputs (a fresh clone passes
+ * `flare render --check`). Uncommitted edits of the inputs are reported once and left alone. The
+ * commit is built in a temporary index, the branch moves with a compare-and-swap (a concurrent
+ * user commit triggers a retry on top of it), and then the working tree's copies of the written
+ * paths are updated so `git status` shows them clean.
  */
 class LocalGitRepo extends QueuedRepo {
+  private warned = false;
+
+  constructor(
+    private readonly top: string,
+    private readonly gitDir: string,
+    private readonly snapRoot: string,
+    branch: string,
+    private readonly options: LocalRepoOptions,
+  ) {
+    super(path.join(snapRoot, 'tree'), branch, options);
+  }
+
+  /** The user's refs: a commit moves one of these. */
+  get watchPaths(): string[] {
+    return [path.join(this.gitDir, 'HEAD'), path.join(this.gitDir, 'refs', 'heads'), path.join(this.gitDir, 'packed-refs')];
+  }
+
   protected git(args: string[], extra: Partial<RunGitOptions> = {}): Promise<RunGitResult> {
-    return runGit(args, { cwd: this.dir, ...extra });
+    return runGit(args, { cwd: this.top, ...extra });
+  }
+
+  /** Options that point git at the snapshot: its own work tree and index, the user's objects. */
+  private snap(index = path.join(this.snapRoot, 'index')): Partial<RunGitOptions> {
+    return { cwd: this.dir, env: { GIT_DIR: this.gitDir, GIT_WORK_TREE: this.dir, GIT_INDEX_FILE: index } };
   }
 
   async open(): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     await this.checkBranch();
   }
 
@@ -296,29 +432,54 @@ class LocalGitRepo extends QueuedRepo {
     const { stdout } = await this.git(['symbolic-ref', '-q', 'HEAD'], { okCodes: [1] });
     if (stdout.trim() !== `refs/heads/${this.branch}`) {
       throw new GitError(
-        `${this.dir}: branch ${this.branch} is not checked out (HEAD is ${stdout.trim() || 'detached'})`,
+        `${this.top}: branch ${this.branch} is not checked out (HEAD is ${stdout.trim() || 'detached'})`,
         'wrong-branch',
       );
     }
   }
 
+  /** Brings the snapshot to `commit` exactly: tracked files updated, anything else removed. */
+  private async refresh(commit: string): Promise<void> {
+    if (commit) await this.git(['read-tree', '--reset', '-u', commit], this.snap());
+    else {
+      await rm(this.dir, { recursive: true, force: true });
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await this.git(['read-tree', '--empty'], this.snap());
+    }
+    await this.git(['clean', '-q', '-ffdx'], this.snap());
+  }
+
+  private async warnIfDirty(): Promise<void> {
+    if (this.warned || !this.options.warn) return;
+    const { stdout } = await this.git(['status', '--porcelain', '--untracked-files=all', '--', ...INPUT_PATHS]);
+    const files = stdout.split('\n').filter((l) => l.trim() !== '');
+    if (files.length === 0) return;
+    this.warned = true;
+    const list = files.slice(0, 5).map((l) => l.slice(3)).join(', ');
+    this.options.warn(
+      `${this.top} has uncommitted changes (${list}${files.length > 5 ? `, and ${files.length - 5} more` : ''}): the reconciler acts on the committed HEAD of ${this.branch} only; commit them to have them reconciled`,
+    );
+  }
+
   protected async doSync(): Promise<string> {
     await this.checkBranch();
-    return this.readHead();
+    const head = await this.readHead();
+    await this.refresh(head);
+    await this.warnIfDirty();
+    return head;
   }
 
   protected async doCommit(req: CommitRequest): Promise<CommitResult> {
     await this.checkBranch();
-    const gitDir = (await this.git(['rev-parse', '--absolute-git-dir'])).stdout.trim();
-    const index = path.join(gitDir, `flare-index-${process.pid}-${randomBytes(4).toString('hex')}`);
-    const withIndex = { env: { GIT_INDEX_FILE: index } };
+    const index = path.join(this.snapRoot, `commit-index-${randomBytes(4).toString('hex')}`);
     let attempts = 0;
     try {
       for (;;) {
         const parent = await this.readHead();
-        await this.git(parent ? ['read-tree', parent] : ['read-tree', '--empty'], withIndex);
-        await this.stage(req.changes, withIndex);
-        const tree = (await this.git(['write-tree'], withIndex)).stdout.trim();
+        await this.refresh(parent);
+        await this.git(parent ? ['read-tree', parent] : ['read-tree', '--empty'], this.snap(index));
+        await this.stage(req.changes, this.snap(index));
+        const tree = (await this.git(['write-tree'], this.snap(index))).stdout.trim();
         const parentTree = parent ? (await this.git(['rev-parse', `${parent}^{tree}`])).stdout.trim() : '';
         if (tree === parentTree) return { sha: undefined, pushed: false, attempts };
         const sha = (
@@ -332,21 +493,31 @@ class LocalGitRepo extends QueuedRepo {
           const expected = parent || '0'.repeat(sha.length);
           await this.git(['update-ref', '-m', 'flare: commit', `refs/heads/${this.branch}`, sha, expected]);
         } catch (err) {
-          if (!(err instanceof GitError) || err.reason !== 'remote-moved' || attempts >= this.maxAttempts) throw err;
+          if (!(err instanceof GitError) || err.reason !== 'remote-moved' || attempts >= (req.maxAttempts ?? this.maxAttempts)) throw err;
           await this.backoff(attempts);
           continue;
         }
-        // The user's index still holds the old entries for these paths; refresh only those, so
-        // `git status` shows them clean. The commit has landed, so a busy index is not an error.
-        await this.git(['reset', '-q', '--pathspec-from-file=-', '--pathspec-file-nul'], {
-          input: pathspecInput(req.changes.map((c) => c.path)),
-        }).catch(() => undefined);
+        // The commit has landed. The user's working tree and index still hold the old copies of
+        // these (reconciler-owned) paths: update just those, so `git status` shows them clean.
+        try {
+          await applyChanges(this.top, req.changes);
+          await this.git(['reset', '-q', '--pathspec-from-file=-', '--pathspec-file-nul'], {
+            input: pathspecInput(req.changes.map((c) => c.path)),
+          });
+        } catch (err) {
+          this.options.warn?.(`commit ${sha.slice(0, 8)} landed; updating the working tree copies failed: ${(err as Error).message}`);
+        }
         return { sha, pushed: false, attempts };
       }
     } finally {
       await rm(index, { force: true });
       await rm(`${index}.lock`, { force: true });
     }
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    await rm(this.snapRoot, { recursive: true, force: true });
   }
 }
 
@@ -370,7 +541,14 @@ export async function openLocalRepo(options: LocalRepoOptions): Promise<GitRepo>
   } catch (err) {
     throw new GitError(`${start} is not a git working tree`, 'not-found', { cause: err });
   }
-  const repo = new LocalGitRepo(top, options.branch, options);
-  await repo.open();
+  const gitDir = (await runGit(['rev-parse', '--absolute-git-dir'], { cwd: top })).stdout.trim();
+  const snapRoot = await mkdtemp(path.join(os.tmpdir(), 'flare-head-'));
+  const repo = new LocalGitRepo(top, gitDir, snapRoot, options.branch, options);
+  try {
+    await repo.open();
+  } catch (err) {
+    await rm(snapRoot, { recursive: true, force: true });
+    throw err;
+  }
   return repo;
 }

@@ -9,6 +9,8 @@ export interface CommitRequest {
   /** Full commit message (subject, body, trailers). */
   message: string;
   author: { name: string; email: string };
+  /** Push attempts before giving up (flare.yaml `reconciler.push_retries` + 1); default: the repo's own. */
+  maxAttempts?: number;
 }
 
 export interface CommitResult {
@@ -34,5 +36,18 @@ export interface GitRepo {
    * head, re-applies the same changes and retries (bounded); nothing is lost.
    */
   commitAndPush(req: CommitRequest): Promise<CommitResult>;
+  /**
+   * The contents of `file` at the last `limit` commits (newest first, from the synced head) that
+   * touched it; a commit that deleted it is skipped. Optional: the reconciler falls back to
+   * keeping the committed rendered files when an implementation has no history.
+   */
+  fileVersions?(file: string, limit: number): Promise<FileVersion[]>;
+  /** Files whose change means the branch may have moved (a local repository's refs). */
+  readonly watchPaths?: readonly string[];
   close(): Promise<void>;
+}
+
+export interface FileVersion {
+  commit: string;
+  text: string;
 }

@@ -45,6 +45,8 @@ export interface PruneScope {
   identity: RepoIdentity;
   /** Tenants with unreadable intent files this cycle: nothing of theirs is pruned. */
   protectedTenants?: ReadonlySet<string>;
+  /** Intents whose file does not validate and that have no good version to render: their leftovers stay. */
+  protectedIntents?: ReadonlySet<string>;
 }
 
 export interface ApplyPlan {
@@ -118,6 +120,8 @@ function inScope(o: KubeObject, scope: PruneScope): boolean {
   if (labels[MANAGED_BY.key] !== MANAGED_BY.value || !ownedBy(o, scope.identity)) return false;
   const tenant = labels[LABEL_TENANT];
   if (tenant !== undefined && scope.protectedTenants?.has(tenant)) return false;
+  const intent = labels[LABEL_INTENT];
+  if (intent !== undefined && scope.protectedIntents?.has(intent)) return false;
   // an intent's objects carry its id, a tenant's its tenant: anything else is not FLARE's to prune
   return labels[LABEL_INTENT] !== undefined || tenant !== undefined;
 }

@@ -12,13 +12,14 @@ import type { TemplateSet } from '../render/templates.js';
 import type { Decision, RankInput } from '../select/types.js';
 import type { IntentStatus, Phase, StatusDocument } from '../status/model.js';
 import { API } from '../fluidos/types.js';
-import { intentId, legacyIntentId } from '../k8s/names.js';
+import { intentId, solverName } from '../k8s/names.js';
+import { placementLocations } from '../intent/spec-hash.js';
 import { toYaml } from '../k8s/serialize.js';
 import { buildCommitMessage } from '../git/message.js';
 import { applyDesired, listManaged, type ApplyReport, type DesiredObject, type PruneScope } from './apply.js';
 import { observeCluster, type Observed } from './observe.js';
 import { advance, type TenantUsage } from './state-machine.js';
-import { addClaims, choiceOrder, pendingClaims } from './order.js';
+import { addClaims, choiceBarrier, choiceOrder, heldBack, pendingClaims } from './order.js';
 import { renderWarningsByFile } from './render-warnings.js';
 import { parseStatus } from '../status/parse.js';
 import { LeadershipLostError } from '../errors.js';
@@ -27,7 +28,9 @@ import { trustedStatuses } from './rebuild-statuses.js';
 import { assertRoots } from './roots.js';
 import { placementGpus } from '../intent/budget.js';
 import { signStatus, type Keyring } from '../status/signature.js';
-import { describeUntrusted, dropUntrustedStatuses, refuseSymlinks, type UntrustedStatus } from './trust.js';
+import { describeUntrusted, dropUntrustedStatuses, refuseSymlinks, statusFileTrusted, type UntrustedStatus } from './trust.js';
+import { invalidStatus, recoveredStatus, scanInvalid, type InvalidIntent } from './invalid.js';
+import { forGit, sameForGit } from './commit-worthy.js';
 
 export const RENDERED_DIR = 'rendered';
 export const STATUS_DIR = 'status';
@@ -60,6 +63,11 @@ export interface CycleDeps {
   keyring: Keyring;
   /** One-time migration: trust unsigned status files (never tampered or foreign ones). */
   adoptUnsigned?: boolean;
+  /**
+   * The last status computed per intent, retry bookkeeping included (it never reaches Git): the
+   * reconciler keeps one for its lifetime. Without it, retries restart from the committed status.
+   */
+  memory?: Map<string, IntentStatus>;
   /** Test hook: runs after the first apply and before the status commit (crash-between tests). */
   afterApply?: () => Promise<void> | void;
   /**
@@ -82,6 +90,8 @@ export interface IntentPhase {
   phase: Phase;
   message?: string;
   provider?: string;
+  /** Hourly cost of the chosen placements. */
+  hourly_cost?: number;
 }
 
 export interface CycleResult {
@@ -155,24 +165,6 @@ async function readTree(root: string, rel: string): Promise<Map<string, string>>
   return out;
 }
 
-/**
- * Tenants whose intents cannot all be read this cycle: pruning their objects or deleting their
- * status files would tear down a running workload because of a typo. `all` when flare.yaml or a
- * tenant file is broken.
- */
-export function protectedTenants(model: RepoModel): { all: boolean; tenants: Set<string> } {
-  const tenants = new Set<string>();
-  let all = false;
-  for (const d of model.diagnostics) {
-    if (d.severity !== 'error') continue;
-    if (d.file === 'flare.yaml' || d.file.startsWith('tenants/')) all = true;
-    const m = /^intents\/([^/]+)\//.exec(d.file);
-    if (m) tenants.add(m[1]!);
-    else if (d.file.startsWith('intents/')) all = true;
-  }
-  return { all, tenants };
-}
-
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -189,11 +181,17 @@ function holding(s: IntentStatus | undefined, intent: Intent): TenantUsage {
   return u;
 }
 
-function commitSubject(config: FlareConfig, changed: IntentPhase[], deleted: string[]): string {
-  const parts = changed.map((c) => `${c.id} ${c.phase}`);
+/** `ml-platform/mistral-chat Running on provider-de (1.20 EUR/h)`: intent, phase, provider, cost. */
+export function describeChange(c: IntentPhase, currency: string): string {
+  const where = c.provider ? ` on ${c.provider}${c.hourly_cost ? ` (${c.hourly_cost.toFixed(2)} ${currency}/h)` : ''}` : '';
+  return `${c.tenant}/${c.name} ${c.phase}${where}`;
+}
+
+export function commitSubject(config: FlareConfig, changed: IntentPhase[], deleted: string[], renderedFiles: number): string {
+  const parts = changed.map((c) => describeChange(c, config.currency));
   parts.push(...deleted.map((d) => `${d} deleted`));
   const head = parts.slice(0, 3).join(', ');
-  const summary = parts.length > 3 ? `${head} and ${parts.length - 3} more` : head || 'rendered files';
+  const summary = parts.length > 3 ? `${head} and ${parts.length - 3} more` : head || `re-rendered ${renderedFiles} file(s)`;
   const count = changed.length + deleted.length;
   return config.git.message.replaceAll('{count}', String(count)).replaceAll('{summary}', summary);
 }
@@ -222,20 +220,59 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const config = withOverrides(loaded.config, deps.overrides);
   const model: RepoModel = { ...loaded, config };
   const templates = await deps.loadTemplates(git.dir);
-  const guard = protectedTenants(model);
   for (const d of model.diagnostics) if (d.severity === 'error') log(`repo: ${d.file}: ${d.message}`);
 
   refuseSymlinks(git.dir, model.diagnostics);
   const statusFiles = await readTree(git.dir, STATUS_DIR);
   const renderedFiles = await readTree(git.dir, RENDERED_DIR);
-  // a status the reconciler did not sign unlocks nothing: drop it before anything renders from it
+  // a status the reconciler did not sign unlocks nothing: drop it before anything reads it
   const untrusted = dropUntrustedStatuses(model, statusFiles, deps.keyring, { adoptUnsigned: deps.adoptUnsigned === true });
   for (const u of untrusted) log(`warning: ${describeUntrusted(u)}`);
+  const untrustedFiles = new Set(untrusted.map((u) => u.file));
+  // A typo must not delete a running workload: an invalid intent file keeps its last good spec
+  // (rendered, applied and never pruned or re-placed); only a broken flare.yaml or tenant file
+  // freezes more than the one intent.
+  const scanOpts: Parameters<typeof scanInvalid>[1] = {
+    currentText: (f) => readFile(path.join(git.dir, f), 'utf8').catch(() => undefined),
+    cacheKey: git.dir,
+  };
+  if (git.fileVersions) scanOpts.history = (f, n) => git.fileVersions!(f, n);
+  scanOpts.runningHash = (id) => {
+    for (const [p, text] of statusFiles) {
+      if (untrustedFiles.has(p)) continue;
+      if (!p.endsWith('.yaml') || intentId(p.split('/')[1] ?? '', (p.split('/')[2] ?? '').replace(/\.ya?ml$/, '')) !== id) continue;
+      return parseStatus(text, p).status?.spec_hash;
+    }
+    return undefined;
+  };
+  const scan = await scanInvalid(model, scanOpts);
+  const invalidById = new Map<string, InvalidIntent>(scan.invalid.map((i) => [i.id, i]));
+  const now = deps.now();
+  // statuses as committed (and trusted), those of invalid intents included (the parser skips them as orphans)
+  const committed = new Map(model.statuses);
+  for (const inv of scan.invalid) {
+    const p = statusPath(inv.tenant, inv.name);
+    const text = statusFiles.get(p);
+    const st = text === undefined ? undefined : parseStatus(text, p).status;
+    if (st && st.intent_id === inv.id && statusFileTrusted(deps.keyring, st, inv.id, text!, deps.adoptUnsigned === true)) committed.set(inv.id, st);
+  }
+  const base = new Map(committed);
+  for (const i of model.intents) {
+    const s = base.get(i.id);
+    if (s?.phase !== 'Invalid') continue;
+    const r = recoveredStatus(s, now);
+    if (r) base.set(i.id, r);
+    else base.delete(i.id);
+  }
+  const lastGood = scan.invalid.flatMap((i) => (i.lastGood ? [i.lastGood] : []));
+  /** Invalid intents with no good version to render: a status file only, their leftovers kept. */
+  const statusOnly = scan.invalid.filter((i) => !i.lastGood);
+  const keepFolders = new Set(statusOnly.map((i) => `${i.tenant}/${i.name}/`));
+  const intents = [...model.intents, ...lastGood].sort((a, b) => cmp(a.tenant, b.tenant) || cmp(a.name, b.name));
   lap('load');
-  const intents = [...model.intents].sort((a, b) => cmp(a.tenant, b.tenant) || cmp(a.name, b.name));
-  const scope: PruneScope = { identity, protectedTenants: guard.tenants };
-  const allowPrune = !guard.all;
-  const protect = (tenant: string): boolean => guard.all || guard.tenants.has(tenant);
+  const scope: PruneScope = { identity, protectedTenants: scan.frozenTenants, protectedIntents: new Set(statusOnly.map((i) => i.id)) };
+  const allowPrune = !scan.all;
+  const protect = (tenant: string): boolean => scan.all || scan.frozenTenants.has(tenant);
   // objects Argo CD applied (observe mode) carry no repo identity
   const own = deps.mode === 'apply' ? identity : undefined;
 
@@ -243,19 +280,20 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const firstLive = await listManaged(cluster, own);
   const trusted = await trustedStatuses({
     intents,
-    model,
+    model: { ...model, statuses: base },
     statusFiles,
     fileOf: (i) => statusPath(i.tenant, i.name),
     live: firstLive,
     config,
-    now: deps.now(),
+    now,
     log,
     observe: () => observeCluster(cluster, config, own),
   });
   lap('trust');
+  const renderModel: RepoModel = { ...model, intents, statuses: trusted };
 
   // 1. apply what the committed status unlocks
-  const first = deps.render({ ...model, statuses: trusted }, templates);
+  const first = deps.render(renderModel, templates);
   lap('render');
   let applyReport: ApplyReport = { applied: 0, pruned: 0, unchanged: 0, errors: [], conflicts: [] };
   if (deps.mode === 'apply') {
@@ -270,9 +308,16 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   // 2. observe and decide
   const observed: Observed = await observeCluster(cluster, config, own);
   lap('observe');
-  const now = deps.now();
   const tenantsByName = new Map(model.tenants.map((t) => [t.name, t]));
   const statuses = new Map(trusted);
+  // retry bookkeeping lives in memory: restore it where Git holds the same status without it
+  if (deps.memory) {
+    for (const i of intents) {
+      const c = statuses.get(i.id);
+      const m = deps.memory.get(i.id);
+      if (c && m && m !== c && sameForGit(c, m)) statuses.set(i.id, m);
+    }
+  }
   const usage = new Map<string, TenantUsage>();
   for (const i of intents) {
     const u = usage.get(i.tenant) ?? { gpus: 0, hourly_cost: 0 };
@@ -284,12 +329,27 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const byId = new Map<string, IntentPhase>();
   const claims = pendingClaims(intents, statuses, observed);
   const renderWarnings = renderWarningsByFile(first.diagnostics);
+  const valid = intents.filter((i) => !invalidById.has(i.id));
+  const held = choiceBarrier(valid, statuses, observed, config, now);
+  if (held.size > 0) log(`choices held back until every discovery has finished: ${held.size} intent(s)`);
+  let heldView: Observed | undefined;
   for (const intent of choiceOrder(intents, statuses, observed, config, tenantsByName, deps.rank)) {
     const before = statuses.get(intent.id);
+    const inv = invalidById.get(intent.id);
+    if (inv) {
+      // frozen on its last good spec: no choice, no re-placement until the file is fixed
+      const s = invalidStatus(inv, before, now, intent.spec.selection ?? config.selection);
+      statuses.set(intent.id, s);
+      byId.set(intent.id, phaseOf(s));
+      continue;
+    }
     const total = usage.get(intent.tenant)!;
     const mine = holding(before, intent);
     const others: TenantUsage = { gpus: total.gpus - mine.gpus, hourly_cost: Math.max(0, total.hourly_cost - mine.hourly_cost) };
-    const args: Parameters<typeof advance>[0] = { intent, observed, now, config, rank: deps.rank, tenantUsage: others, claims };
+    // held back: one shared view in which every held intent's open discoveries are still running
+    if (held.size > 0 && !heldView) heldView = heldBack(observed, valid.filter((i) => held.has(i.id)).flatMap((i) => openSolvers(i, statuses.get(i.id))));
+    const view = held.has(intent.id) ? heldView! : observed;
+    const args: Parameters<typeof advance>[0] = { intent, observed: view, now, config, rank: deps.rank, tenantUsage: others, claims };
     if (before) args.status = before;
     const warned = renderWarnings.get(intent.file);
     if (warned) args.renderWarnings = warned;
@@ -306,32 +366,46 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
     byId.set(intent.id, phaseOf(r.status));
   }
   for (const [id, messages] of conflictsByIntent(applyReport, intents)) {
-    const s = withConflicts(statuses.get(id)!, model.statuses.get(id), messages, now);
+    const s = withConflicts(statuses.get(id)!, committed.get(id), messages, now);
     statuses.set(id, s);
     byId.set(id, phaseOf(s));
   }
-  const phases = intents.map((i) => byId.get(i.id)!);
-  for (const ip of phases) if (statuses.get(ip.id) !== model.statuses.get(ip.id)) changed.push(ip);
+  for (const inv of statusOnly) {
+    const s = invalidStatus(inv, statuses.get(inv.id), now, config.selection);
+    statuses.set(inv.id, s);
+    byId.set(inv.id, phaseOf(s));
+  }
+  const everyone = [...intents.map((i) => ({ id: i.id, tenant: i.tenant, name: i.name })), ...statusOnly].sort(
+    (a, b) => cmp(a.tenant, b.tenant) || cmp(a.name, b.name),
+  );
+  const phases = everyone.map((i) => byId.get(i.id)!);
+  // commit-worthy: a phase, decision, placement or reason changed, not only retry bookkeeping
+  for (const ip of phases) if (!sameForGit(statuses.get(ip.id), committed.get(ip.id))) changed.push(ip);
+  if (deps.memory) {
+    deps.memory.clear();
+    for (const ip of phases) deps.memory.set(ip.id, statuses.get(ip.id)!);
+  }
+  const changedIds = new Set(changed.map((c) => c.id));
   lap('advance');
 
   // 3. files: status of every intent, stale status files, the rendered tree of the new status
   // rendering reads status: with no status change the first render is the answer
-  const next = changed.length === 0 ? first : deps.render({ ...model, statuses }, templates);
+  const next = changed.length === 0 ? first : deps.render({ ...renderModel, statuses }, templates);
   lap('render2');
   const changes: FileChange[] = [];
   const resigned: string[] = [];
-  for (const intent of intents) {
+  for (const intent of everyone) {
     const p = statusPath(intent.tenant, intent.name);
-    const text = statusFileText(statuses.get(intent.id)!, deps.keyring);
+    const text = statusFileText(forGit(statuses.get(intent.id)!), deps.keyring);
     if (statusFiles.get(p) === text) continue;
     changes.push({ path: p, content: text });
     // re-signed only (key rotation, migration): still named in a trailer, so the PR guard knows the commit
-    if (statuses.get(intent.id) === model.statuses.get(intent.id)) resigned.push(intent.id);
+    if (!changedIds.has(intent.id)) resigned.push(intent.id);
     // a status the parser rejects would be dropped on the next load and restart the intent
     for (const d of parseStatus(text, p).diagnostics) if (d.severity === 'error') log(`BUG: ${p}: ${d.path} ${d.message}`);
   }
   const deleted: string[] = [];
-  const wantedStatus = new Set(intents.map((i) => statusPath(i.tenant, i.name)));
+  const wantedStatus = new Set(everyone.map((i) => statusPath(i.tenant, i.name)));
   for (const p of statusFiles.keys()) {
     const parts = p.split('/');
     if (parts.length !== 3 || wantedStatus.has(p)) continue;
@@ -349,6 +423,7 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
     if (next.files.has(rel)) continue;
     const tenant = rel.split('/')[0] ?? '';
     if (protect(tenant)) continue;
+    if ([...keepFolders].some((f) => rel.startsWith(f))) continue;
     changes.push({ path: p, content: null });
   }
   changes.sort((a, b) => cmp(a.path, b.path));
@@ -368,17 +443,23 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
     config,
   };
   if (changes.length > 0) {
-    const trailers: Record<string, string[]> = {
+    const renderedChanges = changes.filter((c) => c.path.startsWith(`${RENDERED_DIR}/`)).length;
+    // every bot commit, a rendered-only one included, says what it is and where it started from
+    const trailers: Record<string, string | string[]> = {
       'Flare-Intent': [...changed.map((c) => c.id), ...result.deleted, ...resigned],
       'Flare-Phase': changed.map((c) => `${c.id}=${c.phase}`),
+      'Flare-Provider': changed.filter((c) => c.provider).map((c) => `${c.id}=${c.provider}`),
+      'Flare-Rendered': `${renderedChanges} file(s)`,
+      'Flare-Status': `${changes.length - renderedChanges} file(s)`,
+      'Flare-Base': head || '(empty)',
     };
     const message = buildCommitMessage({
-      subject: commitSubject(config, changed, result.deleted),
+      subject: commitSubject(config, changed, result.deleted, renderedChanges),
       trailers,
       skipCi: config.git.skip_ci,
     });
     await fenced(deps, 'commit');
-    const res = await git.commitAndPush({ changes, message, author: config.git.author });
+    const res = await git.commitAndPush({ changes, message, author: config.git.author, maxAttempts: config.reconciler.push_retries + 1 });
     if (res.sha) result.commit = res.sha;
     result.pushed = res.pushed;
     log(`commit ${res.sha?.slice(0, 8) ?? '(none)'}: ${changes.length} file(s), ${changed.length} status change(s)${res.pushed ? '' : ' (not pushed)'}`);
@@ -407,10 +488,16 @@ function desiredOf(r: RenderResult): DesiredObject[] {
   return r.objects.map((o) => ({ object: o.object, wave: o.wave, tenant: o.tenant, source: `${RENDERED_DIR}/${o.path}`, ...(o.intentId ? { intentId: o.intentId } : {}) }));
 }
 
+function openSolvers(intent: Intent, s: IntentStatus | undefined): string[] {
+  return s ? s.placements.filter((p) => !p.chosen).map((p) => p.solver) : placementLocations(intent).map((l) => solverName(intent.id, l));
+}
+
 function phaseOf(s: IntentStatus): IntentPhase {
   const ip: IntentPhase = { id: s.intent_id, tenant: s.tenant, name: s.name, phase: s.phase };
   if (s.message) ip.message = s.message;
   const providers = [...new Set(s.placements.map((p) => p.chosen?.provider).filter((p): p is string => !!p))];
   if (providers.length) ip.provider = providers.join(',');
+  const hourly = s.placements.reduce((sum, p) => sum + (p.chosen?.hourly_cost ?? 0), 0);
+  if (hourly > 0) ip.hourly_cost = Math.round(hourly * 100) / 100;
   return ip;
 }

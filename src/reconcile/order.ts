@@ -87,3 +87,62 @@ export function choiceOrder(
   );
   return keyed.map((k) => k.intent);
 }
+
+/**
+ * How long an intent whose discovery has not finished holds back the choices of the others: a
+ * Solver that never finishes must not stall the federation's newcomers for good.
+ */
+export const CHOICE_BARRIER_MS = 60_000;
+
+/** Phases in which an intent makes its first choice of an attempt. */
+const CHOOSING = new Set(['Pending', 'Discovering']);
+
+/**
+ * Intents that must not choose this cycle, so identical repos and federations give identical
+ * choices. Which discoveries have finished by a given cycle is a race (API latency, watch event
+ * order); choosing as each one finishes would make the intents compete in arrival order. Instead
+ * every intent about to make its first choice waits until the discoveries of all the others
+ * about to choose have finished (or one has been running longer than CHOICE_BARRIER_MS); then
+ * they all choose in one cycle, in choiceOrder, which depends only on repo and federation.
+ */
+export function choiceBarrier(
+  intents: readonly Intent[],
+  statuses: ReadonlyMap<string, IntentStatus>,
+  observed: Observed,
+  config: FlareConfig,
+  now: Date,
+): Set<string> {
+  const ready: string[] = [];
+  let waitingFresh = false;
+  for (const intent of intents) {
+    if ((intent.spec.selection ?? config.selection) !== 'flare') continue;
+    const s = statuses.get(intent.id);
+    if (s && !CHOOSING.has(s.phase)) continue;
+    const open = s
+      ? s.placements.filter((p) => !p.chosen).map((p) => p.solver)
+      : placementLocations(intent).map((location) => solverName(intent.id, location));
+    if (open.length === 0) continue;
+    if (open.every((name) => discoveryDone(observed.solvers.get(name)))) {
+      ready.push(intent.id);
+      continue;
+    }
+    const since = s?.history[s.history.length - 1]?.time;
+    const age = since ? now.getTime() - Date.parse(since) : 0;
+    if (!(age > CHOICE_BARRIER_MS)) waitingFresh = true;
+  }
+  return waitingFresh ? new Set(ready) : new Set();
+}
+
+/**
+ * The observation as an intent held back by choiceBarrier sees it: its own unchosen placements'
+ * discoveries still running, so it records no choice this cycle.
+ */
+export function heldBack(observed: Observed, solvers: readonly string[]): Observed {
+  const masked = new Map(observed.solvers);
+  for (const name of solvers) {
+    const s = masked.get(name);
+    if (!s) continue;
+    masked.set(name, { ...s, status: { ...(s.status ?? {}), solverPhase: { ...(s.status?.solverPhase ?? {}), phase: 'Running' }, discoveryPhase: 'Running', findCandidate: 'Running' } });
+  }
+  return { ...observed, solvers: masked };
+}

@@ -14,6 +14,7 @@ import type { TemplateSet } from '../render/templates.js';
 import { rank as defaultRank } from '../select/rank.js';
 import { DEFAULT_CONFIG } from '../config/model.js';
 import type { Decision, RankInput } from '../select/types.js';
+import type { IntentStatus } from '../status/model.js';
 import { runCycle, type ConfigOverrides, type CycleResult, type LogFn, type ReconcileMode } from './cycle.js';
 import { LeaderElector, type LeaderElectionOptions } from './leader.js';
 import { ReconcilerMetrics } from './metrics.js';
@@ -84,13 +85,13 @@ export interface Reconciler {
 const DEFAULT_POLL_MS = 5000;
 const DEFAULT_DEBOUNCE_MS = 100;
 
-async function openRepo(src: RepoSource): Promise<GitRepo> {
+async function openRepo(src: RepoSource, log: LogFn): Promise<GitRepo> {
   if ('url' in src) {
-    const opts: Parameters<typeof openRemoteRepo>[0] = { url: src.url, dir: src.dir, branch: src.branch ?? 'main' };
+    const opts: Parameters<typeof openRemoteRepo>[0] = { url: src.url, dir: src.dir, branch: src.branch ?? 'main', warn: (m) => log(`warning: ${m}`) };
     if (src.auth) opts.auth = src.auth;
     return openRemoteRepo(opts);
   }
-  return openLocalRepo({ path: src.path, branch: src.branch ?? 'main' });
+  return openLocalRepo({ path: src.path, branch: src.branch ?? 'main', warn: (m) => log(`warning: ${m}`) });
 }
 
 /**
@@ -103,11 +104,13 @@ export async function startReconciler(opts: ReconcilerOptions): Promise<Reconcil
   const log: LogFn = opts.log ?? (() => undefined);
   const now = opts.now ?? (() => new Date());
   const cluster = withRetries(opts.cluster);
-  const git = opts.git ?? (await openRepo(opts.repo));
+  const git = opts.git ?? (await openRepo(opts.repo, log));
   const metrics = new ReconcilerMetrics();
   const identity = repoIdentity(opts.repo);
   const elector = opts.leaderElection ? new LeaderElector(cluster, opts.leaderElection, now) : undefined;
   const templatesCache = new Map<string, TemplateSet>();
+  // statuses with their retry bookkeeping, which is kept out of Git
+  const memory = new Map<string, IntentStatus>();
   let last: CycleResult | undefined;
   let isReady = false;
   let stopped = false;
@@ -164,6 +167,7 @@ export async function startReconciler(opts: ReconcilerOptions): Promise<Reconcil
         render: opts.render ?? defaultRender,
         loadRepo: opts.loadRepo ?? ((dir) => defaultLoadRepo(dir)),
         loadTemplates: loadTpl,
+        memory,
       };
       if (elector) deps.fence = async () => (await electionStep()) && elector.isLeader();
       if (opts.overrides) deps.overrides = opts.overrides;
@@ -253,9 +257,10 @@ export async function startReconciler(opts: ReconcilerOptions): Promise<Reconcil
       t.unref?.();
       timers.push(t);
     } else {
+      // only commits count (the working tree is never read): watch the branch refs
       const dir = git.dir;
       const watcher: FSWatcher = chokidarWatch(
-        ['flare.yaml', 'tenants', 'intents', 'templates'].map((p) => path.join(dir, p)),
+        git.watchPaths ? [...git.watchPaths] : ['flare.yaml', 'tenants', 'intents', 'templates'].map((p) => path.join(dir, p)),
         { ignoreInitial: true },
       );
       watcher.on('all', () => trigger('file change'));

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Cluster } from '../cluster/types.js';
 import type { RepoModel } from '../repo/model.js';
+import type { IntentStatus } from '../status/model.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { ValidationError } from '../errors.js';
 import { findSymlinks } from '../guard/symlinks.js';
@@ -138,6 +139,12 @@ export function dropUntrustedStatuses(
     out.push({ file: files.sort().join(', ') || `status/${intent.tenant}/${intent.name}.yaml`, id: intent.id, verdict });
   }
   return out;
+}
+
+/** One status file of intent `id`, parsed as `s`: does it verify (or, migrating, is it merely unsigned)? */
+export function statusFileTrusted(keyring: Keyring, s: IntentStatus, id: string, text: string, adoptUnsigned = false): boolean {
+  const verdict = verifyStatus(s, id, extractSignature(text), keyring);
+  return verdict === 'valid' || (verdict === 'unsigned' && adoptUnsigned);
 }
 
 /**

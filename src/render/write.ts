@@ -127,6 +127,11 @@ export interface CheckResult {
   changed: string[];
   /** Present but no longer rendered. */
   stale: string[];
+  /**
+   * Symlinks where rendered files belong ('' for the rendered folder itself): Argo CD and the
+   * reconciler would read (or refuse) something else than a fresh render, so they always fail.
+   */
+  symlinks: string[];
 }
 
 /** Pure comparison of the rendered files with what is on disk. */
@@ -141,13 +146,37 @@ export function compareTrees(expected: ReadonlyMap<string, string>, actual: Read
   }
   for (const rel of actual.keys()) if (!expected.has(rel)) stale.push(rel);
   stale.sort();
-  return { ok: missing.length + changed.length + stale.length === 0, missing, changed, stale };
+  return { ok: missing.length + changed.length + stale.length === 0, missing, changed, stale, symlinks: [] };
 }
 
 /** `flare render --check`: compares in memory, writes nothing. */
 export async function checkRendered(outDir: string, files: ReadonlyMap<string, string>): Promise<CheckResult> {
+  const links = symlinksUnder(outDir);
+  if (links.length) return { ok: false, missing: [], changed: [], stale: [], symlinks: links };
   const onDisk = await listTree(outDir);
   const actual = new Map<string, string>();
   for (const rel of onDisk) actual.set(rel, readFileSync(path.join(outDir, rel), 'utf8'));
   return compareTrees(files, actual);
+}
+
+/** Symlinks at `dir` itself ('') or anywhere below it, never followed. */
+function symlinksUnder(dir: string): string[] {
+  const out: string[] = [];
+  let st;
+  try {
+    st = lstatSync(dir);
+  } catch {
+    return out;
+  }
+  if (st.isSymbolicLink()) return [''];
+  if (!st.isDirectory()) return out;
+  const walk = (abs: string, rel: string): void => {
+    for (const e of readdirSync(abs, { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isSymbolicLink()) out.push(r);
+      else if (e.isDirectory()) walk(path.join(abs, e.name), r);
+    }
+  };
+  walk(dir, '');
+  return out.sort();
 }

@@ -15,7 +15,8 @@ export type Phase =
   | 'Running'
   | 'Completed'
   | 'NoMatch'
-  | 'Failed';
+  | 'Failed'
+  | 'Invalid'; // the intent file fails validation: its last good spec keeps running, nothing re-placed
 
 export const PHASES: readonly Phase[] = [
   'Pending',
@@ -27,6 +28,7 @@ export const PHASES: readonly Phase[] = [
   'Completed',
   'NoMatch',
   'Failed',
+  'Invalid',
 ];
 
 export interface ScoreBreakdown {
@@ -121,6 +123,17 @@ export interface NoMatchExplanation {
   solver_message?: string;
 }
 
+/** A located validation error of the intent file (phase Invalid). */
+export interface StatusDiagnostic {
+  file: string;
+  line: number;
+  column: number;
+  /** Field path inside the intent, '' for the document. */
+  path: string;
+  message: string;
+  hint?: string;
+}
+
 export interface HistoryEntry {
   time: string;
   phase: Phase;
@@ -170,6 +183,8 @@ export interface IntentStatus {
   next_retry_at?: string;
   retries?: number;
   warnings?: string[];
+  /** While Invalid: the intent file's errors (bounded); the last good spec is what runs. */
+  diagnostics?: StatusDiagnostic[];
   /** Bounded: the last 50 transitions. */
   history: HistoryEntry[];
 }

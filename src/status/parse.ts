@@ -33,6 +33,7 @@ const STATUS_FIELDS = [
   'next_retry_at',
   'retries',
   'warnings',
+  'diagnostics',
   'history',
 ] as const;
 

@@ -61,7 +61,7 @@ describe('writeRendered / checkRendered', () => {
     writeFileSync(path.join(out, 'team-a/extra.yaml'), 'x');
     rmSync(path.join(out, '.gitattributes'));
     const c = await checkRendered(out, files);
-    expect(c).toEqual({ ok: false, missing: ['.gitattributes'], changed: ['team-a/a/solver-flare-team-a-a.yaml'], stale: ['team-a/extra.yaml'] });
+    expect(c).toEqual({ ok: false, missing: ['.gitattributes'], changed: ['team-a/a/solver-flare-team-a-a.yaml'], stale: ['team-a/extra.yaml'], symlinks: [] });
     expect(compareTrees(files, new Map(files)).ok).toBe(true);
   });
 
