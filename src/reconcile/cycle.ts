@@ -330,7 +330,9 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const claims = pendingClaims(intents, statuses, observed);
   const renderWarnings = renderWarningsByFile(first.diagnostics);
   const valid = intents.filter((i) => !invalidById.has(i.id));
-  const held = choiceBarrier(valid, statuses, observed, config, now);
+  // an intent held back by an ownership conflict has no discovery to wait for
+  const blocked = new Set(conflictsByIntent(applyReport, intents).keys());
+  const held = choiceBarrier(valid.filter((i) => !blocked.has(i.id)), statuses, observed, config, now);
   if (held.size > 0) log(`choices held back until every discovery has finished: ${held.size} intent(s)`);
   let heldView: Observed | undefined;
   for (const intent of choiceOrder(intents, statuses, observed, config, tenantsByName, deps.rank)) {

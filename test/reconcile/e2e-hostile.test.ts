@@ -24,6 +24,7 @@ describe('hostile input stays local to its file', () => {
     const r = await cycleUntil(rec, (x) => phasesOf(x)['team-a-web'] === 'Running' && phasesOf(x)['team-b-web'] === 'Running');
     // the prototype-named location matches no region: that intent is not placed anywhere
     expect(phasesOf(r)['team-a-ctor']).not.toBe('Running');
-    expect(phasesOf(r)['team-b-ctor']).toBeUndefined();
+    // not allowed by its tenant: a located validation error, so the intent is Invalid (and placed nowhere)
+    expect(phasesOf(r)['team-b-ctor']).toBe('Invalid');
   });
 });
