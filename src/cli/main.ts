@@ -9,6 +9,7 @@ import { statusCommand } from './status.js';
 import { demoCommand } from './demo.js';
 import { annotateCommand } from './annotate.js';
 import { resourcesCommand } from './resources.js';
+import { serveCommand } from './serve.js';
 
 /**
  * Each command module exports `xxxCommand(ctx)` returning a commander Command whose action
@@ -41,6 +42,7 @@ export function buildProgram(ctx: CliContext): Command {
     demoCommand,
     annotateCommand,
     resourcesCommand,
+    serveCommand,
   ]) {
     program.addCommand(make(ctx).exitOverride());
   }
