@@ -13,7 +13,7 @@ import type { KubeObject } from '../k8s/object.js';
 import { readRepoFiles } from '../repo/load.js';
 import type { RepoModel, SourceFile } from '../repo/model.js';
 import { parseRepo } from '../repo/parse.js';
-import { firstFailure, partitionCost, requirementsOf } from '../select/feasibility.js';
+import { allFailures, firstFailure, partitionCost, requirementsOf } from '../select/feasibility.js';
 import { offerFromCandidate, type Offer } from '../select/offer.js';
 import { suggest } from '../select/suggest.js';
 import { scoreKindOf } from '../select/traits.js';
@@ -109,6 +109,23 @@ export function codeForConstraint(constraint: string): ErrorCode {
   if (/location|regions|allowed_locations|availability_zone/.test(constraint)) return 'REGION_UNAVAILABLE';
   if (/max_hourly_cost|max_total_cost/.test(constraint) && !constraint.startsWith('tenant.')) return 'COST_LIMIT_EXCEEDED';
   if (constraint.startsWith('tenant.quota')) return 'QUOTA_EXCEEDED';
+  return 'INSUFFICIENT_RESOURCES';
+}
+
+/**
+ * The error to report when no offer fits: walking from what the user asked for most firmly (the
+ * model) to what is easiest to change (the budget), the first requirement that no remaining offer
+ * meets. So an H100 that exists but over budget is COST_LIMIT_EXCEEDED, an absent model is
+ * GPU_MODEL_UNAVAILABLE. Each offer is given as the codes of all its failures.
+ */
+export function blame(failures: ErrorCode[][]): ErrorCode {
+  const order: ErrorCode[] = ['GPU_MODEL_UNAVAILABLE', 'REGION_UNAVAILABLE', 'GPU_MEMORY_INSUFFICIENT', 'GPU_COUNT_INSUFFICIENT', 'COST_LIMIT_EXCEEDED', 'QUOTA_EXCEEDED'];
+  let left = failures;
+  for (const code of order) {
+    const next = left.filter((f) => !f.includes(code));
+    if (next.length === 0) return code;
+    left = next;
+  }
   return 'INSUFFICIENT_RESOURCES';
 }
 
@@ -279,9 +296,7 @@ export class IntentService {
       return { min: Math.min(...costs), max: Math.max(...costs), currency: config.currency, feasible_offers: costs.length };
     }
     const suggestions = suggest(offers, req, scoreKindOf(intent.spec.workload?.type));
-    // The constraint to blame: the one the cheapest relaxation changes, else the most common.
-    const top = suggestions[0]?.change.path ?? [...failures.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
-    const code = offers.length === 0 ? 'INSUFFICIENT_RESOURCES' : codeForConstraint(top);
+    const code = offers.length === 0 ? 'INSUFFICIENT_RESOURCES' : blame(offers.map((o) => allFailures(o, req).map((f) => codeForConstraint(f.constraint))));
     const reasons = [...failures.entries()].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} (${n})`);
     throw new ApiError(
       code,
@@ -318,9 +333,13 @@ export class IntentService {
     // The on-disk form must compile to the very same intent.
     const again = parseIntent(text, file, { tenant, config, tenantDef });
     if (!again.intent) throw new ApiError('INTERNAL_ERROR', 'the intent could not be written in envelope form');
-    const estimate = await this.estimate(again.intent, tenantDef);
     const gpus = intent.spec.resources.gpu.count;
-    const { sha } = await this.enqueue({ kind: 'create', tenant, name: intent.name, id: intent.id, file, text, gpus, principal });
+    const write = { kind: 'create' as const, tenant, name: intent.name, id: intent.id, file, text, gpus, principal };
+    // Repo-level problems (name taken, quota) first, against the current snapshot: they are the
+    // user's to fix whatever the federation offers. The batch checks again before committing.
+    this.check({ ...write, resolve: () => undefined, reject: () => undefined }, new Map(this.snapshot.files));
+    const estimate = await this.estimate(again.intent, tenantDef);
+    const { sha } = await this.enqueue(write);
     return { intent, sha, estimate, warnings: res.diagnostics.filter((d) => d.severity === 'warning').map((d) => `${d.path}: ${d.message}`) };
   }
 

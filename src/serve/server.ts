@@ -126,6 +126,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       size += c.length;
       if (size > limit) {
         failed = true;
+        chunks.length = 0;
         reject(new ApiError('PAYLOAD_TOO_LARGE', `request body exceeds the limit of ${limit} bytes`));
         return;
       }
@@ -481,8 +482,9 @@ export async function startApiServer(opts: ServeOptions): Promise<ApiServer> {
       if (!(err instanceof ApiError)) log(JSON.stringify({ level: 'error', msg: 'unhandled error', error: String((err as Error)?.message ?? err).slice(0, 300) }));
       status = e.status;
       errorCode = e.code;
-      if (!res.headersSent) send(res, e.status, e.body(), e.headers);
-      if (e.code === 'PAYLOAD_TOO_LARGE') req.destroy();
+      // An oversized body is discarded unread (resume), and the connection is not reused.
+      if (e.code === 'PAYLOAD_TOO_LARGE') req.resume();
+      if (!res.headersSent) send(res, e.status, e.body(), e.code === 'PAYLOAD_TOO_LARGE' ? { ...e.headers, connection: 'close' } : e.headers);
     } finally {
       const ms = performance.now() - started;
       metrics.observe(template, method, status, ms / 1000);
