@@ -35,7 +35,7 @@ describe('tokens', () => {
     const t = await api.token('edge', ['intents:read']);
     expect(t).toMatch(/^flr_[0-9a-f]{16}_/);
     const file = await readFile(api.tokenFile, 'utf8');
-    expect(file).not.toContain(t.split('_')[2]);
+    expect(file).not.toContain(t.slice(21));
     expect(file).not.toContain(BOOTSTRAP);
     expect((await stat(api.tokenFile)).mode & 0o777).toBe(0o600);
     const v = await api.call('GET', '/api/v1/auth/verify', { token: t });
@@ -143,7 +143,7 @@ describe('POST and DELETE /api/v1/intents', () => {
     const log = (await runGit(['log', '-1', '--format=%an <%ae>%n%B', 'main'], { cwd: bare() })).stdout;
     expect(log).toContain('alice@example.com <alice@example.com>');
     expect(log).toContain(`Flare-Api-Token: ${t.split('_')[1]}`);
-    expect(log).not.toContain(t.split('_')[2]);
+    expect(log).not.toContain(t.slice(21));
     const g = await api.call('GET', '/api/v1/intents/ml-platform-api-svc', { token: t });
     expect(g.body).toMatchObject({ intent_id: 'ml-platform-api-svc', phase: 'Pending', endpoint: expect.stringContaining(':8080') });
     const again = await api.call('POST', '/api/v1/intents', { token: t, body: intent('api-svc') });
