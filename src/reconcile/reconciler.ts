@@ -5,6 +5,7 @@ import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
 import type { Cluster } from '../cluster/types.js';
 import type { GitRepo } from '../git/types.js';
 import { openLocalRepo, openRemoteRepo } from '../git/repo.js';
+import { openGitRepo, type GitImpl } from '../git/open.js';
 import { loadRepo as defaultLoadRepo } from '../repo/load.js';
 import { loadTemplates } from '../render/load-templates.js';
 import { render as defaultRender } from '../render/render.js';
@@ -21,7 +22,7 @@ import { OBSERVED_KINDS } from './observe.js';
 import { withRetries } from './retry.js';
 
 export type RepoSource =
-  | { url: string; dir: string; branch?: string; auth?: { username: string; password: string } }
+  | { url: string; dir: string; branch?: string; auth?: { username: string; password: string }; git?: GitImpl }
   | { path: string; branch?: string };
 
 export interface ReconcilerOptions {
@@ -78,6 +79,7 @@ const DEFAULT_POLL_MS = 5000;
 const DEFAULT_DEBOUNCE_MS = 100;
 
 async function openRepo(src: RepoSource): Promise<GitRepo> {
+  if ('url' in src && src.git && src.git !== 'cli') return openGitRepo(src, src.git);
   if ('url' in src) {
     const opts: Parameters<typeof openRemoteRepo>[0] = { url: src.url, dir: src.dir, branch: src.branch ?? 'main' };
     if (src.auth) opts.auth = src.auth;

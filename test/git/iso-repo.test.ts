@@ -283,3 +283,34 @@ describe('isomorphic-git specifics', () => {
     });
   });
 });
+
+describe('commitAndPushBatch and openGitRepo', () => {
+  it('lands one commit per request, in order, with each author, in one push; unchanged requests make none', async () => {
+    const { openIsoRemoteRepo } = await import('../../src/git/iso-repo.js');
+    const repo = await openIsoRemoteRepo({ url: remote.url, dir: remote.dir('batch'), branch: 'main', retryDelayMs: 1 });
+    opened.push(repo);
+    await remote.pushFrom('human', { 'intents/h.yaml': 'h\n' }, 'moved meanwhile');
+    const results = await repo.commitAndPushBatch([
+      { changes: [{ path: 'intents/a.yaml', content: 'a\n' }], message: 'add a', author: { name: 'Alice', email: 'alice@example.com' } },
+      { changes: [{ path: 'status/old.yaml', content: 'old: true\n' }], message: 'noop', author: AUTHOR },
+      { changes: [{ path: 'intents/b.yaml', content: 'b\n' }], message: 'add b', author: { name: 'Bob', email: 'bob@example.com' } },
+    ]);
+    expect(results.map((r) => r.pushed)).toEqual([true, false, true]);
+    expect(results[0]!.attempts).toBe(2); // rebuilt on the moved remote head
+    expect((await remote.subjects()).slice(0, 3)).toEqual(['add b', 'add a', 'moved meanwhile']);
+    expect(await git(remote.bare, 'log', '-2', '--format=%an', 'main')).toBe('Bob\nAlice');
+    expect(await git(remote.bare, 'rev-parse', `${results[2]!.sha}^`)).toBe(results[0]!.sha);
+  });
+
+  it('auto picks isomorphic-git for http(s) and the CLI otherwise; iso refuses a local tree', async () => {
+    const { openGitRepo, parseGitImpl } = await import('../../src/git/open.js');
+    const iso = await openGitRepo({ url: remote.url, dir: remote.dir('auto-iso') }, 'auto');
+    opened.push(iso);
+    expect(typeof (iso as { commitAndPushBatch?: unknown }).commitAndPushBatch).toBe('function');
+    const cli = await openGitRepo({ url: remote.url, dir: remote.dir('auto-cli') }, 'cli');
+    opened.push(cli);
+    expect((cli as { commitAndPushBatch?: unknown }).commitAndPushBatch).toBeUndefined();
+    await expect(openGitRepo({ path: remote.bare }, 'iso')).rejects.toMatchObject({ reason: 'invalid-option' });
+    expect(() => parseGitImpl('jgit')).toThrow(/--git must be one of/);
+  });
+});

@@ -22,7 +22,8 @@ afterAll(async () => {
 
 it('50 concurrent POSTs from five tenants all land exactly once while the reconciler pushes status; fsck clean', async () => {
   const tokens = await Promise.all(TENANTS.map((t) => api.token(t)));
-  const rec = await world.start({ autoStart: true, intervalMs: 300, pollMs: 100 });
+  // The reconciler too drives its clone with isomorphic-git here (RepoSource.git).
+  const rec = await world.start({ autoStart: true, intervalMs: 300, pollMs: 100, repo: { url: world.url, dir: path.join(world.tmp, 'rec-iso'), git: 'iso' } });
   // Let the reconciler start committing status before and during the burst.
   await world.push({ 'intents/t-alpha/warm.yaml': `apiVersion: flare.fluidos.eu/v1alpha1\nkind: Intent\nmetadata:\n  name: warm\nspec:\n  objective: Cost_Minimization\n  requirements:\n    gpu:\n      model: nvidia-t4\n      count: 1\n  constraints:\n    location: EU\n` }, 'warm');
   await until('a status commit', async () => ((await world.read('status/t-alpha/warm.yaml')) ? true : undefined), 30_000);
