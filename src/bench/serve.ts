@@ -14,7 +14,7 @@ import { TokenStore, fileTokenBackend } from '../serve/tokens.js';
 
 const TENANTS = ['bench-a', 'bench-b', 'bench-c', 'bench-d', 'bench-e'];
 const CLIENTS = 10;
-const POSTS = 200;
+const POSTS = Number(process.env.BENCH_SERVE_POSTS ?? 200);
 const GETS = 3000;
 
 function quantile(sorted: number[], q: number): number {
@@ -109,7 +109,8 @@ export async function benchServe(log: (line: string) => void): Promise<void> {
         log(
           `serve (${impl}): POST ${POSTS} at ${CLIENTS} clients: ${((POSTS / post.wallMs) * 1000).toFixed(1)}/s, ` +
             `p50 ${quantile(post.times, 0.5).toFixed(0)} ms, p99 ${quantile(post.times, 0.99).toFixed(0)} ms, ${post.failed} failed; ` +
-            `${c.commits} commits in ${c.batches} pushes`,
+            `${c.commits} commits in ${c.batches} pushes (${((c.push_seconds / c.batches) * 1000).toFixed(0)} ms per commit+push, ` +
+            `${(((c.land_seconds - c.push_seconds) / c.batches) * 1000).toFixed(0)} ms checks per batch)`,
         );
         log(
           `serve (${impl}): GET ${GETS} at ${CLIENTS} clients (one intent / list of a tenant's ${POSTS / TENANTS.length}): ` +

@@ -126,6 +126,8 @@ class IsoGitRepo implements BatchGitRepo {
   private readonly cache: object = {};
   private readonly http: HttpClient;
   private readonly headers: Record<string, string> = {};
+  /** The working copy was reset and cleaned since this object opened it. */
+  private clean_ = false;
   readonly dir: string;
 
   constructor(
@@ -307,8 +309,14 @@ class IsoGitRepo implements BatchGitRepo {
   }
 
   private async doSync(): Promise<string> {
+    const before = await this.resolve(this.remoteRef);
     await this.fetch();
+    const remote = await this.resolve(this.remoteRef);
+    // Nothing new and the branch already there: skip the tree walk. Only this object writes
+    // the working copy, and every commit leaves it at the pushed head; a failed one resets it.
+    if (remote && remote === before && (await this.readHead()) === remote && this.clean_) return remote;
     await this.resetToRemote(true);
+    this.clean_ = true;
     return this.readHead();
   }
 

@@ -6,6 +6,8 @@ import { API } from '../fluidos/types.js';
 import { commitAll } from '../git/iso-repo.js';
 import { SerialQueue } from '../git/queue.js';
 import type { CommitRequest, GitRepo } from '../git/types.js';
+import { gpuDemand, hourlyBudget } from '../intent/budget.js';
+import { cents } from '../util/money.js';
 import type { Intent } from '../intent/model.js';
 import { parseIntent } from '../intent/parse.js';
 import { intentNamespace } from '../k8s/names.js';
@@ -44,9 +46,16 @@ interface PendingWrite {
   /** Intent text (create); undefined for a delete. */
   text?: string;
   gpus: number;
+  /** The compiled intent (create). */
+  intent?: Intent;
   principal: Principal;
   resolve: (r: { sha: string | undefined }) => void;
   reject: (e: unknown) => void;
+}
+
+interface WriteState {
+  files: Map<string, string>;
+  intents: Intent[];
 }
 
 const OFFER_CACHE_MS = 2000;
@@ -142,7 +151,7 @@ export class IntentService {
   private offers: { at: number; offers: Offer[] } | undefined;
   private offersLoading: Promise<Offer[]> | undefined;
   /** Writes landed, batches pushed: for /metrics. */
-  readonly counters = { commits: 0, batches: 0, syncs: 0, rejected: 0 };
+  readonly counters = { commits: 0, batches: 0, syncs: 0, rejected: 0, push_seconds: 0, land_seconds: 0 };
 
   constructor(
     private readonly repo: GitRepo,
@@ -334,10 +343,10 @@ export class IntentService {
     const again = parseIntent(text, file, { tenant, config, tenantDef });
     if (!again.intent) throw new ApiError('INTERNAL_ERROR', 'the intent could not be written in envelope form');
     const gpus = intent.spec.resources.gpu.count;
-    const write = { kind: 'create' as const, tenant, name: intent.name, id: intent.id, file, text, gpus, principal };
+    const write = { kind: 'create' as const, tenant, name: intent.name, id: intent.id, file, text, gpus, intent: again.intent, principal };
     // Repo-level problems (name taken, quota) first, against the current snapshot: they are the
     // user's to fix whatever the federation offers. The batch checks again before committing.
-    this.check({ ...write, resolve: () => undefined, reject: () => undefined }, new Map(this.snapshot.files));
+    this.check({ ...write, resolve: () => undefined, reject: () => undefined }, this.writeState());
     const estimate = await this.estimate(again.intent, tenantDef);
     const { sha } = await this.enqueue(write);
     return { intent, sha, estimate, warnings: res.diagnostics.filter((d) => d.severity === 'warning').map((d) => `${d.path}: ${d.message}`) };
@@ -370,14 +379,28 @@ export class IntentService {
     }
   }
 
+  /** The files and intents writes are checked against: the snapshot's, updated as a batch goes. */
+  private writeState(): WriteState {
+    const snap = this.snapshot;
+    return { files: new Map(snap.files), intents: [...snap.model.intents] };
+  }
+
   /** Checks each write against the repo as it will be after the ones before it, then pushes them. */
   private async land(batch: PendingWrite[]): Promise<void> {
-    const snap = this.snapshot;
-    const files = new Map(snap.files);
+    const t0 = Date.now();
+    try {
+      await this.landTimed(batch);
+    } finally {
+      this.counters.land_seconds += (Date.now() - t0) / 1000;
+    }
+  }
+
+  private async landTimed(batch: PendingWrite[]): Promise<void> {
+    const state = this.writeState();
     const accepted: Array<{ w: PendingWrite; req: CommitRequest }> = [];
     for (const w of batch) {
       try {
-        const req = this.check(w, files);
+        const req = this.check(w, state);
         accepted.push({ w, req });
       } catch (err) {
         this.counters.rejected++;
@@ -386,8 +409,10 @@ export class IntentService {
     }
     if (accepted.length === 0) return;
     let results;
+    const tp = Date.now();
     try {
       results = await commitAll(this.repo, accepted.map((a) => a.req));
+      this.counters.push_seconds += (Date.now() - tp) / 1000;
     } catch (err) {
       // Nothing half-landed is kept: the clone is back at the remote head; reload what it holds.
       await this.reload().catch(() => undefined);
@@ -395,54 +420,79 @@ export class IntentService {
     }
     this.counters.batches++;
     this.counters.commits += results.filter((r) => r.sha).length;
-    await this.reload();
+    const landed = [...results].reverse().find((r) => r.sha);
+    if (results.every((r) => r.attempts <= 1) && landed?.sha && this.snap) {
+      // Landed on the head we checked against: the new snapshot is the old one plus our writes,
+      // no need to re-read and re-parse the whole repo.
+      this.snap = {
+        head: landed.sha,
+        model: { ...this.snap.model, intents: state.intents },
+        files: state.files,
+      };
+    } else {
+      await this.reload();
+    }
     accepted.forEach((a, i) => a.w.resolve({ sha: results[i]?.sha }));
   }
 
-  /** The repo-level checks of one write, against (and updating) the files as they will be. */
-  private check(w: PendingWrite, files: Map<string, string>): CommitRequest {
+  /**
+   * The repo-level checks of one write (name taken, tenant quotas: the compiler's messages),
+   * against and updating `state`. Only this tenant's intents take part in them.
+   */
+  private check(w: PendingWrite, state: WriteState): CommitRequest {
     const author = authorOf(w.principal.owner);
     if (w.kind === 'delete') {
-      if (!files.has(w.file)) throw new ApiError('NOT_FOUND', `intent ${w.id} does not exist`);
-      files.delete(w.file);
+      if (!state.files.has(w.file)) throw new ApiError('NOT_FOUND', `intent ${w.id} does not exist`);
+      state.files.delete(w.file);
+      state.intents = state.intents.filter((i) => i.file !== w.file);
       return { changes: [{ path: w.file, content: null }], message: commitMessage(`Delete intent ${w.tenant}/${w.name} (API)`, w.principal), author };
     }
-    // Only this tenant's files matter to its checks (duplicates, quotas): parse just those.
-    const scope = (m: Map<string, string>): SourceFile[] =>
-      [...m.entries()]
-        .filter(([p]) => p === 'flare.yaml' || p.startsWith('tenants/') || p.startsWith(`intents/${w.tenant}/`))
-        .map(([path, text]) => ({ path, text }));
-    const before = parseRepo(scope(files));
-    if (before.intents.some((i) => i.tenant === w.tenant && i.name === w.name) || files.has(w.file)) {
+    const intent = w.intent!;
+    const mine = state.intents.filter((i) => i.tenant === w.tenant);
+    const sameName = [...state.files.keys()].some((p) => p.startsWith(`intents/${w.tenant}/${w.name}.`) && /\.(ya?ml|json)$/.test(p));
+    if (sameName || mine.some((i) => i.name === w.name)) {
       throw new ApiError('INTENT_EXISTS', `intent ${w.name} already exists in tenant ${w.tenant}`, [
         hintSuggestion('choose another name, or DELETE the existing intent first'),
       ]);
     }
-    const next = new Map(files);
-    next.set(w.file, w.text!);
-    const after = parseRepo(scope(next));
-    const key = (d: Diagnostic) => `${d.code}|${d.file}|${d.path}`;
-    const known = new Set(before.diagnostics.filter((d) => d.severity === 'error').map(key));
-    const quota = after.diagnostics.filter((d) => d.severity === 'error' && d.code.startsWith('quota-') && d.file === `tenants/${w.tenant}.yaml`);
-    if (quota.length > 0 && (w.gpus > 0 || quota.some((d) => !known.has(key(d))))) {
+    const tenant = this.tenant(w.tenant);
+    const config = this.snapshot.model.config;
+    const all = [...mine, intent];
+    const problems: Array<{ code: string; path: string; message: string }> = [];
+    if (tenant?.quota.gpus !== undefined && gpuDemand(intent) > 0) {
+      const total = all.reduce((a, i) => a + gpuDemand(i), 0);
+      if (total > tenant.quota.gpus) {
+        const parts = all.filter((i) => gpuDemand(i) > 0).map((i) => `${i.name}: ${gpuDemand(i)}`);
+        problems.push({ code: 'quota-gpus', path: 'tenant.quota.gpus', message: `the intents of tenant ${w.tenant} ask for ${total} GPUs; the quota is ${tenant.quota.gpus} (${parts.join(', ')})` });
+      }
+    }
+    if (tenant?.quota.max_hourly_cost !== undefined && hourlyBudget(intent, config) !== undefined) {
+      let total = 0;
+      const parts: string[] = [];
+      for (const i of all) {
+        const b = hourlyBudget(i, config);
+        if (b === undefined) continue;
+        total += b;
+        parts.push(`${i.name}: ${cents(b)}`);
+      }
+      if (cents(total) > tenant.quota.max_hourly_cost) {
+        problems.push({ code: 'quota-money', path: 'tenant.quota.max_hourly_cost', message: `the intents of tenant ${w.tenant} may spend ${cents(total)} ${config.currency}/h; the quota is ${tenant.quota.max_hourly_cost} ${config.currency}/h (${parts.join(', ')})` });
+      }
+    }
+    if (problems.length > 0) {
       throw new ApiError(
         'QUOTA_EXCEEDED',
-        quota.map((d) => d.message).join('; '),
-        quota.map((d) => ({
+        problems.map((d) => d.message).join('; '),
+        problems.map((d) => ({
           alternative: d.code === 'quota-gpus' ? 'request fewer GPUs, or delete another intent of the tenant' : 'lower constraints.max_hourly_cost, or delete another intent of the tenant',
           cost_difference: d.code === 'quota-money' ? 'lower' : 'none',
           performance_impact: d.code === 'quota-gpus' ? 'fewer GPUs' : 'cheaper offers only',
         })),
-        quota.map((d) => ({ path: d.code === 'quota-gpus' ? 'tenant.quota.gpus' : 'tenant.quota.max_hourly_cost', message: d.message, code: d.code })),
+        problems,
       );
     }
-    const fresh = after.diagnostics.filter((d) => d.severity === 'error' && (d.file === w.file || !known.has(key(d))));
-    if (fresh.length > 0) {
-      const dup = fresh.find((d) => d.code === 'duplicate-intent');
-      if (dup) throw new ApiError('INTENT_EXISTS', dup.message, [hintSuggestion('choose another name')]);
-      throw new ApiError('INVALID_FORMAT', fresh[0]!.message, [], fieldErrors(fresh));
-    }
-    files.set(w.file, w.text!);
+    state.files.set(w.file, w.text!);
+    state.intents.push(intent);
     return { changes: [{ path: w.file, content: w.text! }], message: commitMessage(`Add intent ${w.tenant}/${w.name} (API)`, w.principal), author };
   }
 
