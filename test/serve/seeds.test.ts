@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allSettled, cycleUntil, REPO_ROOT, startWorld, type World } from '../reconcile/harness.js';
-import { startApi, type Api } from './helpers.js';
+import { runGit } from '../../src/git/exec.js';
+import { BOOTSTRAP, startApi, type Api } from './helpers.js';
 
 const seedsDir = path.resolve(REPO_ROOT, '..', 'shared', 'seeds');
 
@@ -67,6 +68,14 @@ describe.skipIf(!existsSync(seedsDir))('the seeds\' curl bodies through flare se
     await cycleUntil(rec, (r) => allSettled(r) && r.intents.length === bodies.length, { timeoutMs: 90_000 });
     await rec.stop();
     await api.server.intents.refresh();
+    // No token value anywhere in the repo's history: files (intents, status) or messages.
+    const bare = path.join(world.tmp, 'srv', 'flare.git');
+    const history = (await runGit(['log', '-p', '--format=%B', 'main'], { cwd: bare })).stdout;
+    expect(history).toContain('Flare-Api-Token: ');
+    expect(history).toContain('phase: Running');
+    for (const t of tokens.values()) expect(history).not.toContain(t.slice(21));
+    expect(history).not.toContain(BOOTSTRAP);
+    expect(history).not.toMatch(/flr_[0-9a-f]{16}_/);
     const token = await api.token(null, ['admin:*']);
     for (const id of ids) {
       const g = await api.call('GET', `/api/v1/intents/${id}`, { token });
