@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allSettled, cycleUntil, REPO_ROOT, startWorld, type World } from '../reconcile/harness.js';
 import { runGit } from '../../src/git/exec.js';
+import { MANAGED_KINDS } from '../../src/reconcile/apply.js';
 import { BOOTSTRAP, startApi, type Api } from './helpers.js';
 
 const seedsDir = path.resolve(REPO_ROOT, '..', 'shared', 'seeds');
@@ -84,5 +85,20 @@ describe.skipIf(!existsSync(seedsDir))('the seeds\' curl bodies through flare se
       expect(g.body.allocation.provider).toEqual(expect.any(String));
       expect(g.body.cost.hourly).toBeGreaterThan(0);
     }
+
+    // DELETE commits the removal; the reconciler then releases everything the intent held.
+    const victim = ids.find((id) => id.endsWith('llama2-inference'))!;
+    const d = await api.call('DELETE', `/api/v1/intents/${victim}`, { token });
+    expect(d.status).toBe(202);
+    const rec2 = await world.start();
+    await cycleUntil(rec2, (r) => !r.intents.some((i) => i.id === victim) && r.commit !== undefined, { timeoutMs: 60_000 });
+    await rec2.stop();
+    for (const k of MANAGED_KINDS) {
+      const left = await world.cluster.list(k.apiVersion, k.kind, { labelSelector: `flare.io/intent-id=${victim}` });
+      expect(left.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+    }
+    expect(await world.read('status/ml-platform/llama2-inference.yaml')).toBeUndefined();
+    await api.server.intents.refresh();
+    expect((await api.call('GET', `/api/v1/intents/${victim}`, { token })).status).toBe(404);
   }, 180_000);
 });
