@@ -107,7 +107,7 @@ export async function benchServe(log: (line: string) => void): Promise<void> {
         );
         const c = server.intents.counters;
         log(
-          `serve (${impl}): POST ${POSTS} at ${CLIENTS} clients: ${((POSTS / post.wallMs) * 1000).toFixed(1)}/s, ` +
+          `serve (${impl}, load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs): POST ${POSTS} at ${CLIENTS} clients: ${((POSTS / post.wallMs) * 1000).toFixed(1)}/s, ` +
             `p50 ${quantile(post.times, 0.5).toFixed(0)} ms, p99 ${quantile(post.times, 0.99).toFixed(0)} ms, ${post.failed} failed; ` +
             `${c.commits} commits in ${c.batches} pushes (${((c.push_seconds / c.batches) * 1000).toFixed(0)} ms per commit+push, ` +
             `${(((c.land_seconds - c.push_seconds) / c.batches) * 1000).toFixed(0)} ms checks per batch)`,

@@ -505,8 +505,4 @@ export class IntentService {
   async init(): Promise<void> {
     await this.ops.run(() => this.reload());
   }
-
-  get lastEstimateAt(): Date {
-    return this.now();
-  }
 }
