@@ -128,6 +128,8 @@ class IsoGitRepo implements BatchGitRepo {
   private readonly headers: Record<string, string> = {};
   /** The working copy was reset and cleaned since this object opened it. */
   private clean_ = false;
+  /** The commit the working tree and index were last moved to by this object. */
+  private worktreeAt: string | undefined;
   readonly dir: string;
 
   constructor(
@@ -271,9 +273,11 @@ class IsoGitRepo implements BatchGitRepo {
   private async resetToRemote(clean: boolean): Promise<void> {
     const remote = await this.resolve(this.remoteRef);
     await git.writeRef({ fs, dir: this.dir, ref: 'HEAD', value: `refs/heads/${this.branch}`, symbolic: true, force: true });
+    this.worktreeAt = undefined;
     if (remote) {
       await git.writeRef({ fs, dir: this.dir, ref: `refs/heads/${this.branch}`, value: remote, force: true });
       await git.checkout({ fs, dir: this.dir, cache: this.cache, ref: this.branch, force: true });
+      this.worktreeAt = remote;
     } else {
       await git.deleteRef({ fs, dir: this.dir, ref: `refs/heads/${this.branch}` }).catch(() => undefined);
       await rm(path.join(this.dir, '.git', 'index'), { force: true });
@@ -306,6 +310,47 @@ class IsoGitRepo implements BatchGitRepo {
       return keep;
     };
     await walk('');
+  }
+
+  /**
+   * Moves the working tree and index from `from` to `to` after a push. When they were at `from`
+   * and the commits touched few paths, only those paths are rewritten (a full checkout walks the
+   * whole tree); otherwise a forced checkout.
+   */
+  private async moveWorktree(from: string, to: string, reqs: CommitRequest[]): Promise<void> {
+    const paths = [...new Set(reqs.flatMap((r) => r.changes.map((c) => c.path)))];
+    if (!from || this.worktreeAt !== from || paths.length > 64) {
+      await git.checkout({ fs, dir: this.dir, cache: this.cache, ref: this.branch, force: true });
+      this.worktreeAt = to;
+      return;
+    }
+    this.worktreeAt = undefined;
+    for (const p of paths) {
+      let blob: Uint8Array | undefined;
+      try {
+        blob = (await git.readBlob({ fs, dir: this.dir, cache: this.cache, oid: to, filepath: p })).blob;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'NotFoundError') throw err;
+      }
+      const abs = path.join(this.dir, p);
+      const before = await lstat(abs).catch(() => undefined);
+      if (blob) {
+        await mkdir(path.dirname(abs), { recursive: true });
+        await rm(abs, { force: true }); // a symlink at the path is replaced, never followed
+        // buildTree kept 100755 exactly when the file was executable: keep the bit on disk too.
+        const exec = before?.isFile() && (before.mode & 0o111) !== 0;
+        await fs.promises.writeFile(abs, blob, { mode: exec ? 0o755 : 0o644 });
+        await git.updateIndex({ fs, dir: this.dir, cache: this.cache, filepath: p, add: true });
+      } else {
+        await rm(abs, { force: true });
+        await git.updateIndex({ fs, dir: this.dir, cache: this.cache, filepath: p, remove: true, force: true });
+        // like checkout: folders left empty go too
+        for (let d = path.dirname(p); d !== '.'; d = path.dirname(d)) {
+          if (!(await rmdir(path.join(this.dir, d)).then(() => true, () => false))) break;
+        }
+      }
+    }
+    this.worktreeAt = to;
   }
 
   private async doSync(): Promise<string> {
@@ -436,7 +481,7 @@ class IsoGitRepo implements BatchGitRepo {
         try {
           await this.push();
           await git.writeRef({ fs, dir: this.dir, ref: this.remoteRef, value: tip, force: true });
-          await git.checkout({ fs, dir: this.dir, cache: this.cache, ref: this.branch, force: true });
+          await this.moveWorktree(parent, tip, reqs);
           return shas.map((sha) => (sha ? { sha, pushed: true, attempts } : { sha: undefined, pushed: false, attempts }));
         } catch (err) {
           if (!(err instanceof GitError) || !RETRYABLE_PUSH_REASONS.includes(err.reason ?? '')) throw err;

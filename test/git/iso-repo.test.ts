@@ -314,3 +314,21 @@ describe('commitAndPushBatch and openGitRepo', () => {
     expect(() => parseGitImpl('jgit')).toThrow(/--git must be one of/);
   });
 });
+
+describe('working copy after a push', () => {
+  it('is clean by git reckoning after small commits: deleted folders go, executables stay executable', async () => {
+    await remote.pushFrom('exec', { 'bin/run.sh': '#!/bin/sh\n' }, 'script');
+    const human = await remote.clone('chmod');
+    await git(human, 'update-index', '--chmod=+x', 'bin/run.sh');
+    await git(human, 'commit', '-q', '-m', 'exec');
+    await git(human, 'push', '-q', 'origin', 'HEAD:main');
+    const repo = await open('wt');
+    await commit(repo, { 'bin/run.sh': '#!/bin/sh\necho hi\n', 'status/old.yaml': null, 'a/b/c.yaml': 'c\n' }, 'edit');
+    expect(await git(repo.dir, 'status', '--porcelain')).toBe('');
+    expect(existsSync(path.join(repo.dir, 'status'))).toBe(false);
+    expect(await git(remote.bare, 'ls-tree', 'main', 'bin/run.sh')).toMatch(/^100755 /);
+    await commit(repo, { 'a/b/c.yaml': null }, 'drop');
+    expect(existsSync(path.join(repo.dir, 'a'))).toBe(false);
+    expect(await git(repo.dir, 'status', '--porcelain')).toBe('');
+  });
+});
