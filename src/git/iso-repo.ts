@@ -26,6 +26,8 @@ export interface IsoRepoOptions extends RetryOptions {
 const DEFAULT_ATTEMPTS = 5;
 const DEFAULT_DELAY_MS = 50;
 const DEFAULT_TIMEOUT_MS = 120_000;
+/** Above this many changed paths a full checkout is cheaper than per-path index updates. */
+const MAX_INCREMENTAL = 64;
 
 /** `git check-ref-format refs/heads/<name>` without a git binary. */
 export function validBranchName(name: string): boolean {
@@ -273,6 +275,16 @@ class IsoGitRepo implements BatchGitRepo {
   private async resetToRemote(clean: boolean): Promise<void> {
     const remote = await this.resolve(this.remoteRef);
     await git.writeRef({ fs, dir: this.dir, ref: 'HEAD', value: `refs/heads/${this.branch}`, symbolic: true, force: true });
+    const head = await this.readHead();
+    if (remote && head && head !== remote && this.worktreeAt === head) {
+      // The working copy is ours and at `head`: rewrite only what differs from the new head.
+      const paths = await this.changedPaths(await this.treeOf(head), await this.treeOf(remote), '', []);
+      if (paths && paths.length <= MAX_INCREMENTAL) {
+        await git.writeRef({ fs, dir: this.dir, ref: `refs/heads/${this.branch}`, value: remote, force: true });
+        await this.moveWorktree(head, remote, paths);
+        return;
+      }
+    }
     this.worktreeAt = undefined;
     if (remote) {
       await git.writeRef({ fs, dir: this.dir, ref: `refs/heads/${this.branch}`, value: remote, force: true });
@@ -317,9 +329,8 @@ class IsoGitRepo implements BatchGitRepo {
    * and the commits touched few paths, only those paths are rewritten (a full checkout walks the
    * whole tree); otherwise a forced checkout.
    */
-  private async moveWorktree(from: string, to: string, reqs: CommitRequest[]): Promise<void> {
-    const paths = [...new Set(reqs.flatMap((r) => r.changes.map((c) => c.path)))];
-    if (!from || this.worktreeAt !== from || paths.length > 64) {
+  private async moveWorktree(from: string, to: string, paths: string[]): Promise<void> {
+    if (!from || this.worktreeAt !== from || paths.length > MAX_INCREMENTAL) {
       await git.checkout({ fs, dir: this.dir, cache: this.cache, ref: this.branch, force: true });
       this.worktreeAt = to;
       return;
@@ -351,6 +362,32 @@ class IsoGitRepo implements BatchGitRepo {
       }
     }
     this.worktreeAt = to;
+  }
+
+  /**
+   * Blob paths that differ between two trees (equal subtrees skipped by oid); undefined when a
+   * change is anything but a regular file (symlink, mode or type change): those take a checkout.
+   */
+  private async changedPaths(a: string, b: string, prefix: string, out: string[]): Promise<string[] | undefined> {
+    if (a === b) return out;
+    const read = async (oid: string) =>
+      oid ? new Map((await git.readTree({ fs, dir: this.dir, cache: this.cache, oid })).tree.map((e) => [e.path, e])) : new Map<string, TreeEntry>();
+    const ea = await read(a);
+    const eb = await read(b);
+    for (const name of new Set([...ea.keys(), ...eb.keys()])) {
+      const x = ea.get(name);
+      const y = eb.get(name);
+      if (x && y && x.oid === y.oid && x.mode === y.mode) continue;
+      const rel = prefix + name;
+      if (x?.type === 'tree' && y?.type === 'tree') {
+        if (!(await this.changedPaths(x.oid, y.oid, `${rel}/`, out))) return undefined;
+        continue;
+      }
+      for (const e of [x, y]) if (e && e.mode !== '100644') return undefined;
+      out.push(rel);
+      if (out.length > MAX_INCREMENTAL) return undefined;
+    }
+    return out;
   }
 
   private async doSync(): Promise<string> {
@@ -481,7 +518,7 @@ class IsoGitRepo implements BatchGitRepo {
         try {
           await this.push();
           await git.writeRef({ fs, dir: this.dir, ref: this.remoteRef, value: tip, force: true });
-          await this.moveWorktree(parent, tip, reqs);
+          await this.moveWorktree(parent, tip, [...new Set(reqs.flatMap((r) => r.changes.map((c) => c.path)))]);
           return shas.map((sha) => (sha ? { sha, pushed: true, attempts } : { sha: undefined, pushed: false, attempts }));
         } catch (err) {
           if (!(err instanceof GitError) || !RETRYABLE_PUSH_REASONS.includes(err.reason ?? '')) throw err;

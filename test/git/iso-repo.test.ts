@@ -331,4 +331,19 @@ describe('working copy after a push', () => {
     expect(existsSync(path.join(repo.dir, 'a'))).toBe(false);
     expect(await git(repo.dir, 'status', '--porcelain')).toBe('');
   });
+
+  it('sync after a small remote change rewrites just those paths and leaves the copy clean', async () => {
+    const repo = await open('inc');
+    await remote.pushFrom('other', { 'intents/t/x.yaml': 'x\n', 'README.md': 'changed\n' }, 'other');
+    const human = await remote.clone('rm');
+    await git(human, 'rm', '-q', 'status/old.yaml');
+    await git(human, 'commit', '-q', '-m', 'rm');
+    await git(human, 'push', '-q', 'origin', 'HEAD:main');
+    const head = await repo.sync();
+    expect(head).toBe(await git(remote.bare, 'rev-parse', 'main'));
+    expect(await readFile(path.join(repo.dir, 'README.md'), 'utf8')).toBe('changed\n');
+    expect(await readFile(path.join(repo.dir, 'intents/t/x.yaml'), 'utf8')).toBe('x\n');
+    expect(existsSync(path.join(repo.dir, 'status'))).toBe(false);
+    expect(await git(repo.dir, 'status', '--porcelain')).toBe('');
+  });
 });
