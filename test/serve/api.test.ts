@@ -154,6 +154,24 @@ describe('POST and DELETE /api/v1/intents', () => {
     expect((await api.call('GET', '/api/v1/intents/ml-platform-api-svc', { token: t })).status).toBe(404);
   });
 
+  it('accepts the envelope shape too (labels kept) and the one-call shape', async () => {
+    const t = await api.token('research');
+    const env = {
+      apiVersion: 'flare.fluidos.eu/v1alpha1',
+      kind: 'Intent',
+      metadata: { name: 'env-shape', labels: { team: 'nlp' } },
+      spec: { objective: 'Cost_Minimization', requirements: { gpu: { model: 'nvidia-t4', count: 1 } }, constraints: { location: 'EU' } },
+    };
+    const r = await api.call('POST', '/api/v1/intents', { token: t, body: env });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const text = await world.read('intents/research/env-shape.yaml');
+    expect(text).toContain('labels:\n    team: nlp');
+    const one = { name: 'one-call-shape', objective: 'Cost_Minimization', requirements: { gpu: { model: 'nvidia-t4', count: 1 } }, constraints: { location: 'EU' } };
+    const o = await api.call('POST', '/api/v1/intents', { token: t, body: one });
+    expect(o.status, JSON.stringify(o.body)).toBe(201);
+    expect(await world.read('intents/research/one-call-shape.yaml')).toMatch(/metadata:\n {2}name: one-call-shape\nspec:\n {2}objective: Cost_Minimization/);
+  });
+
   it('rejects bad requests with the right codes and field paths, committing nothing', async () => {
     const t = await api.token('ml-platform');
     const before = await remoteHead();
