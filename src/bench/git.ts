@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createBareRepo, startGitHttpServer } from '../git/http-server.js';
+import { openIsoRemoteRepo } from '../git/iso-repo.js';
 import { openRemoteRepo } from '../git/repo.js';
 import type { GitRepo } from '../git/types.js';
 
@@ -83,9 +84,71 @@ export async function benchGit(log: (line: string) => void): Promise<void> {
     };
     await race(500, 'slow');
     await race(0, 'tight');
+
+    await compareImpls(tmp, server.url, log);
   } finally {
     for (const repo of repos) await repo.close();
     await server.close();
     await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+type Opener = (o: { url: string; dir: string; branch: string }) => Promise<GitRepo>;
+
+/**
+ * isomorphic-git vs the git CLI on the same remote: commit+push of 1 file, of 4,000 files, and a
+ * fetch (sync) of a commit another clone pushed. Each side gets its own fresh bare repository.
+ */
+async function compareImpls(tmp: string, serverUrl: string, log: (line: string) => void): Promise<void> {
+  const impls: Array<[string, Opener]> = [
+    ['cli', openRemoteRepo],
+    ['iso', openIsoRemoteRepo],
+  ];
+  const median = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5);
+  for (const [name, opener] of impls) {
+    const repoName = `cmp-${name}`;
+    const seed = path.join(tmp, `${repoName}-seed`);
+    await mkdir(seed, { recursive: true });
+    await writeFile(path.join(seed, 'README.md'), 'bench\n');
+    await createBareRepo(path.join(tmp, 'srv'), repoName, { branch: 'main', seedFrom: seed });
+    const url = `${serverUrl}/${repoName}.git`;
+    const t0 = performance.now();
+    const repo = await opener({ url, dir: path.join(tmp, `${repoName}-w`), branch: 'main' });
+    const other = await openRemoteRepo({ url, dir: path.join(tmp, `${repoName}-o`), branch: 'main' });
+    try {
+      const cloneMs = performance.now() - t0;
+      const one: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const start = performance.now();
+        const r = await repo.commitAndPush(status(i, name));
+        if (!r.pushed) throw new Error('bench commit did not push');
+        one.push(performance.now() - start);
+      }
+      const many: number[] = [];
+      for (let round = 0; round < 2; round++) {
+        const changes = Array.from({ length: 4000 }, (_, i) => ({
+          path: `intents/t${i % 40}/i${i}.yaml`,
+          content: `name: i${i}\nround: ${round}\n`,
+        }));
+        const start = performance.now();
+        const r = await repo.commitAndPush({ changes, message: `bulk ${round}`, author: AUTHOR });
+        if (!r.pushed) throw new Error('bench bulk commit did not push');
+        many.push(performance.now() - start);
+      }
+      const fetches: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        await other.commitAndPush(status(i, `other-${name}`));
+        const start = performance.now();
+        await repo.sync();
+        fetches.push(performance.now() - start);
+      }
+      log(
+        `git ${name}: clone ${cloneMs.toFixed(0)} ms; commit+push 1 file median ${median(one).toFixed(0)} ms; ` +
+          `commit+push 4,000 files median ${median(many).toFixed(0)} ms; fetch+reset (4,000-file tree) median ${median(fetches).toFixed(0)} ms`,
+      );
+    } finally {
+      await repo.close();
+      await other.close();
+    }
   }
 }

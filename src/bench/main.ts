@@ -4,6 +4,7 @@ import { benchRank } from './rank.js';
 import { benchReconcile } from './reconcile.js';
 import { benchRender } from './render.js';
 import { benchSandbox } from './sandbox.js';
+import { benchServe } from './serve.js';
 
 type Bench = (log: (line: string) => void) => Promise<void>;
 
@@ -15,6 +16,7 @@ const BENCHES: Record<string, Bench> = {
   sandbox: benchSandbox,
   git: benchGit,
   reconcile: benchReconcile,
+  serve: benchServe,
 };
 
 async function run(argv: string[]): Promise<number> {

@@ -11,6 +11,7 @@ import { annotateCommand } from './annotate.js';
 import { resourcesCommand } from './resources.js';
 import { argocdCommand } from './argocd.js';
 import { initCommand } from './init.js';
+import { serveCommand } from './serve.js';
 
 /**
  * Each command module exports `xxxCommand(ctx)` returning a commander Command whose action
@@ -47,6 +48,7 @@ export function buildProgram(ctx: CliContext): Command {
     resourcesCommand,
     argocdCommand,
     initCommand,
+    serveCommand,
   ]) {
     program.addCommand(make(ctx).exitOverride());
   }

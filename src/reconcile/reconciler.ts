@@ -5,6 +5,7 @@ import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
 import type { Cluster } from '../cluster/types.js';
 import type { GitRepo } from '../git/types.js';
 import { openLocalRepo, openRemoteRepo } from '../git/repo.js';
+import { openGitRepo, type GitImpl } from '../git/open.js';
 import { loadRepo as defaultLoadRepo } from '../repo/load.js';
 import { loadTemplates } from '../render/load-templates.js';
 import { render as defaultRender } from '../render/render.js';
@@ -25,7 +26,7 @@ import { GitError, LeadershipLostError } from '../errors.js';
 import { DEFAULT_SIGNING_SECRET, loadSigningKeys, type SecretRef } from './trust.js';
 
 export type RepoSource =
-  | { url: string; dir: string; branch?: string; auth?: { username: string; password: string } }
+  | { url: string; dir: string; branch?: string; auth?: { username: string; password: string }; git?: GitImpl }
   | { path: string; branch?: string };
 
 export interface ReconcilerOptions {
@@ -86,6 +87,7 @@ const DEFAULT_POLL_MS = 5000;
 const DEFAULT_DEBOUNCE_MS = 100;
 
 async function openRepo(src: RepoSource, log: LogFn): Promise<GitRepo> {
+  if ('url' in src && src.git && src.git !== 'cli') return openGitRepo(src, src.git);
   if ('url' in src) {
     const opts: Parameters<typeof openRemoteRepo>[0] = { url: src.url, dir: src.dir, branch: src.branch ?? 'main', warn: (m) => log(`warning: ${m}`) };
     if (src.auth) opts.auth = src.auth;
