@@ -11,6 +11,7 @@ import { annotateCommand } from './annotate.js';
 import { resourcesCommand } from './resources.js';
 import { argocdCommand } from './argocd.js';
 import { initCommand } from './init.js';
+import { planCommand } from './plan.js';
 
 /**
  * Each command module exports `xxxCommand(ctx)` returning a commander Command whose action
@@ -45,6 +46,7 @@ export function buildProgram(ctx: CliContext): Command {
     resourcesCommand,
     argocdCommand,
     initCommand,
+    planCommand,
   ]) {
     program.addCommand(make(ctx).exitOverride());
   }
