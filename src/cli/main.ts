@@ -12,6 +12,7 @@ import { resourcesCommand } from './resources.js';
 import { argocdCommand } from './argocd.js';
 import { initCommand } from './init.js';
 import { planCommand } from './plan.js';
+import { describeCommand } from './describe.js';
 
 /**
  * Each command module exports `xxxCommand(ctx)` returning a commander Command whose action
@@ -47,6 +48,7 @@ export function buildProgram(ctx: CliContext): Command {
     argocdCommand,
     initCommand,
     planCommand,
+    describeCommand,
   ]) {
     program.addCommand(make(ctx).exitOverride());
   }
