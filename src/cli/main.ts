@@ -13,6 +13,7 @@ import { argocdCommand } from './argocd.js';
 import { initCommand } from './init.js';
 import { planCommand } from './plan.js';
 import { describeCommand } from './describe.js';
+import { historyCommand } from './history.js';
 
 /**
  * Each command module exports `xxxCommand(ctx)` returning a commander Command whose action
@@ -49,6 +50,7 @@ export function buildProgram(ctx: CliContext): Command {
     initCommand,
     planCommand,
     describeCommand,
+    historyCommand,
   ]) {
     program.addCommand(make(ctx).exitOverride());
   }
