@@ -14,6 +14,7 @@ import { initCommand } from './init.js';
 import { planCommand } from './plan.js';
 import { describeCommand } from './describe.js';
 import { historyCommand } from './history.js';
+import { costCommand } from './cost.js';
 
 /**
  * Each command module exports `xxxCommand(ctx)` returning a commander Command whose action
@@ -51,6 +52,7 @@ export function buildProgram(ctx: CliContext): Command {
     planCommand,
     describeCommand,
     historyCommand,
+    costCommand,
   ]) {
     program.addCommand(make(ctx).exitOverride());
   }

@@ -34,6 +34,19 @@ export interface ReconcilerSettings {
   push_retries: number;
 }
 
+/** Phase changes a webhook can subscribe to; `failover` is a placement moving to another provider. */
+export const NOTIFY_EVENTS = ['Running', 'Completed', 'NoMatch', 'Failed', 'Invalid', 'failover'] as const;
+export type NotifyEventName = (typeof NOTIFY_EVENTS)[number];
+
+/** flare.yaml `notifications.webhooks[]`: where the reconciler posts phase changes. */
+export interface WebhookConfig {
+  url: string;
+  /** Name of the environment variable holding the HMAC secret (the value never enters the repo). */
+  secret_env?: string;
+  /** Events to send; all of NOTIFY_EVENTS when absent. */
+  events?: NotifyEventName[];
+}
+
 /**
  * flare.yaml, normalized. Every field has a default (DEFAULT_CONFIG), so a repo without
  * flare.yaml still renders.
@@ -53,6 +66,7 @@ export interface FlareConfig {
   weights: Record<Objective, ObjectiveWeights>;
   git: GitSettings;
   reconciler: ReconcilerSettings;
+  notifications: { webhooks: WebhookConfig[] };
 }
 
 export interface TenantOwner {
@@ -119,4 +133,5 @@ export const DEFAULT_CONFIG: FlareConfig = {
     max_backoff_seconds: 600,
     push_retries: 5,
   },
+  notifications: { webhooks: [] },
 };

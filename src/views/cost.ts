@@ -111,3 +111,67 @@ export function tenantCosts(rows: readonly IntentCost[], intents: readonly Inten
     return out;
   });
 }
+
+export interface CostReport {
+  currency: string;
+  intents: IntentCost[];
+  tenants: TenantCost[];
+  total: { burn: number; accrued: number };
+}
+
+export interface CostQuery {
+  intents: readonly Intent[];
+  statuses: ReadonlyMap<string, IntentStatus>;
+  tenants: readonly Tenant[];
+  config: FlareConfig;
+  now: Date;
+  tenant?: string;
+  /** Only intents active since then: charging now, or with a status change at or after it. */
+  since?: Date;
+}
+
+function activeSince(s: IntentStatus | undefined, since: Date): boolean {
+  if (!s) return false;
+  if (charging(s.phase)) return true;
+  const last = s.history[s.history.length - 1]?.time ?? s.cost?.since;
+  return last !== undefined && Date.parse(last) >= since.getTime();
+}
+
+/** `flare cost`: every intent with a status (finished ones included), per tenant totals. */
+export function costReport(q: CostQuery): CostReport {
+  const picked = [...q.intents]
+    .filter((i) => (q.tenant === undefined || i.tenant === q.tenant) && (q.since === undefined || activeSince(q.statuses.get(i.id), q.since)))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const rows = picked.map((i) => intentCost(i, q.statuses.get(i.id), q.config, q.now));
+  const tenants = tenantCosts(rows, q.intents, q.statuses, q.tenants);
+  return {
+    currency: q.config.currency,
+    intents: rows,
+    tenants,
+    total: { burn: round2(rows.reduce((a, r) => a + r.burn, 0)), accrued: round2(rows.reduce((a, r) => a + r.accrued, 0)) },
+  };
+}
+
+const esc = (v: string): string => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+
+/** The cost report as Prometheus gauges (appended to the reconciler's /metrics). */
+export function renderCostMetrics(r: CostReport): string[] {
+  const lines: string[] = [];
+  const gauge = (name: string, help: string, samples: [Record<string, string>, number][]): void => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+    for (const [labels, v] of samples) {
+      const l = Object.entries(labels).map(([k, x]) => `${k}="${esc(x)}"`).join(',');
+      lines.push(`${name}{${l}} ${v}`);
+    }
+  };
+  const il = (c: IntentCost): Record<string, string> => ({ tenant: c.tenant, intent: c.name, currency: c.currency });
+  gauge('flare_intent_hourly_cost', 'Hourly burn of an intent (0 unless Deploying/Running).', r.intents.map((c) => [il(c), c.burn]));
+  gauge('flare_intent_accrued_cost', 'Cost accrued by an intent, finished intents included.', r.intents.map((c) => [il(c), c.accrued]));
+  gauge('flare_intent_budget_left', 'max_total_cost minus accrued, for intents with a total budget.', r.intents.filter((c) => c.budget_left !== undefined).map((c) => [il(c), c.budget_left!]));
+  const tl = (t: TenantCost): Record<string, string> => ({ tenant: t.tenant, currency: r.currency });
+  gauge('flare_tenant_hourly_cost', 'Hourly burn of a tenant.', r.tenants.map((t) => [tl(t), t.burn]));
+  gauge('flare_tenant_accrued_cost', 'Cost accrued by a tenant.', r.tenants.map((t) => [tl(t), t.accrued]));
+  gauge('flare_tenant_quota_left', 'Money quota (max_hourly_cost) minus the hourly cost of held placements.', r.tenants.filter((t) => t.quota_left !== undefined).map((t) => [tl(t), t.quota_left!]));
+  gauge('flare_tenant_gpus_in_use', 'GPUs held by a tenant.', r.tenants.map((t) => [{ tenant: t.tenant }, t.gpus_in_use]));
+  return lines;
+}

@@ -82,7 +82,7 @@ spec:
       gpu: {model: nvidia-h100, count: 2}
     batch:
       timeout: 2h
-  constraints: {location: EU}
+  constraints: {location: EU, max_total_cost: 30 EUR}
 `,
   chat: service('chat', 'Cost_Minimization', '{count: 1, memory_min: 24Gi}', '{location: EU, max_hourly_cost: 3.5 EUR}'),
   edge: service('edge', 'Latency_Minimization', '{count: 1}', '{max_latency_ms: 60}'),
