@@ -4,6 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, test } from 'vitest';
 import { TENANT, allSettled, cycleUntil, serviceIntent, sleep, startWorld, type World } from '../reconcile/harness.js';
 import type { FluxEvent } from '../../src/notify/webhook.js';
+import path from 'node:path';
+import { runGit } from '../../src/git/exec.js';
+import { runFlare } from '../support/cli.js';
+import type { HistoryRow } from '../../src/views/history.js';
+import type { CostReport } from '../../src/views/cost.js';
 
 interface Got {
   headers: IncomingHttpHeaders;
@@ -109,5 +114,29 @@ describe('webhook notifications', () => {
     } finally {
       await closeServer(rx2.server);
     }
+
+    // flare history and flare cost agree with the status commits of the run (read back with the git CLI)
+    const clone = path.join(world.tmp, 'view');
+    await runGit(['clone', '-q', world.url, clone], { cwd: world.tmp, timeoutMs: 30_000 });
+    const log = (await runGit(['log', '--reverse', '--format=%h %cI', '--', 'status/team/ok.yaml'], { cwd: clone })).stdout.trim().split('\n');
+    const h = await runFlare(['history', 'team/ok', '--repo', clone, '-o', 'json'], world.tmp);
+    expect(h.stderr).toBe('');
+    const rows = (JSON.parse(h.stdout) as { entries: HistoryRow[] }).entries;
+    expect(rows.map((x) => x.commit)).toEqual(log.map((l) => l.split(' ')[0]!.slice(0, 7)));
+    for (const [k, row] of rows.entries()) {
+      expect(Date.parse(row.time)).toBe(Date.parse(log[k]!.split(' ')[1]!));
+      const text = (await runGit(['show', `${row.commit}:status/team/ok.yaml`], { cwd: clone })).stdout;
+      expect(row.phase).toBe(/^  phase: (\w+)$/m.exec(text)?.[1]);
+    }
+    expect(rows.at(-1)!.phase).toBe('Running');
+    const statusText = (await runGit(['show', 'HEAD:status/team/ok.yaml'], { cwd: clone })).stdout;
+    const chosenHourly = Number(/hourly_cost: ([\d.]+)/.exec(statusText)?.[1]);
+    expect(rows.at(-1)!.hourly_cost).toBe(chosenHourly);
+    expect(rows.at(-1)!.provider).toBe(/^        provider: (\S+)$/m.exec(statusText)?.[1]);
+    const c = JSON.parse((await runFlare(['cost', '--repo', clone, '-o', 'json'], world.tmp)).stdout) as CostReport;
+    const ok = c.intents.find((x) => x.name === 'ok')!;
+    expect(ok).toMatchObject({ phase: 'Running', hourly: chosenHourly, burn: chosenHourly, provider: rows.at(-1)!.provider });
+    expect(ok.accrued).toBeGreaterThanOrEqual(Number(/accrued: ([\d.]+)/.exec(statusText)?.[1]));
+    expect(c.intents.find((x) => x.name === 'nomatch')).toMatchObject({ phase: 'NoMatch', burn: 0 });
   }, 60_000);
 });
