@@ -15,6 +15,7 @@ import { planCommand } from './plan.js';
 import { describeCommand } from './describe.js';
 import { historyCommand } from './history.js';
 import { costCommand } from './cost.js';
+import { diffCommand } from './diff.js';
 
 /**
  * Each command module exports `xxxCommand(ctx)` returning a commander Command whose action
@@ -53,6 +54,7 @@ export function buildProgram(ctx: CliContext): Command {
     describeCommand,
     historyCommand,
     costCommand,
+    diffCommand,
   ]) {
     program.addCommand(make(ctx).exitOverride());
   }
