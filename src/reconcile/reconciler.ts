@@ -176,7 +176,7 @@ export async function startReconciler(opts: ReconcilerOptions): Promise<Reconcil
       if (r.pushed) metrics.pushes++;
       metrics.setPhases(r.intents.map((i) => i.phase));
       last = r;
-      refreshCosts(git.dir);
+      refreshCosts(git.dir, r.changed.length > 0 || r.deleted.length > 0);
       notifier.onCycle(r);
       isReady = true;
       if (opts.intervalMs === undefined) armTimer(r.config.reconciler.interval_seconds * 1000);
