@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import git from 'isomorphic-git';
 import { parse } from 'yaml';
 
@@ -72,16 +73,35 @@ export interface HistoryOptions {
   limit?: number;
 }
 
+/**
+ * isomorphic-git reads a plain `.git` folder. A linked worktree (`.git` is a file naming
+ * `<common>/.git/worktrees/<name>`) keeps its HEAD there and everything else in the common dir:
+ * read the branch from its HEAD and the log from the common dir.
+ */
+export async function gitLocation(dir: string, ref: string | undefined): Promise<{ gitdir: string; ref: string }> {
+  const dotgit = path.join(dir, '.git');
+  const st = await fs.promises.stat(dotgit).catch(() => undefined);
+  if (!st?.isFile()) return { gitdir: dotgit, ref: ref ?? 'HEAD' };
+  const m = /^gitdir:\s*(.+)$/m.exec(await fs.promises.readFile(dotgit, 'utf8'));
+  if (!m) return { gitdir: dotgit, ref: ref ?? 'HEAD' };
+  const wt = path.resolve(dir, m[1]!.trim());
+  const common = await fs.promises.readFile(path.join(wt, 'commondir'), 'utf8').then((c) => path.resolve(wt, c.trim())).catch(() => wt);
+  if (ref !== undefined) return { gitdir: common, ref };
+  const head = (await fs.promises.readFile(path.join(wt, 'HEAD'), 'utf8')).trim();
+  return { gitdir: common, ref: head.startsWith('ref: ') ? head.slice(5) : head };
+}
+
 /** Oldest first. A commit that leaves the file's content unchanged is not a decision and is skipped. */
 export async function statusHistory(o: HistoryOptions): Promise<HistoryRow[]> {
-  const commits = await git.log({ fs, dir: o.dir, ref: o.ref ?? 'HEAD', filepath: o.filepath, force: true });
+  const loc = await gitLocation(o.dir, o.ref);
+  const commits = await git.log({ fs, dir: o.dir, gitdir: loc.gitdir, ref: loc.ref, filepath: o.filepath, force: true });
   const rows: HistoryRow[] = [];
   let lastOid: string | undefined;
   for (const c of [...commits].reverse()) {
     let text: string | undefined;
     let oid: string | undefined;
     try {
-      const blob = await git.readBlob({ fs, dir: o.dir, oid: c.oid, filepath: o.filepath });
+      const blob = await git.readBlob({ fs, dir: o.dir, gitdir: loc.gitdir, oid: c.oid, filepath: o.filepath });
       oid = blob.oid;
       text = Buffer.from(blob.blob).toString('utf8');
     } catch {

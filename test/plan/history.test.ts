@@ -53,6 +53,12 @@ describe('flare history', () => {
 
     const since = await runFlare(['history', 'team-chat', '--since', '2026-11-28T08:30:00Z', '-o', 'json'], dir);
     expect((JSON.parse(since.stdout) as { entries: HistoryRow[] }).entries.map((x) => x.provider)).toEqual(['p-a', '-']);
+    // a linked worktree (`.git` is a file) reads the same history from the common git dir
+    const wt = `${dir}-wt`;
+    git(dir, '2026-11-28T10:00:00Z', 'worktree', 'add', '-q', '-b', 'side', wt);
+    const w = await runFlare(['history', 'team/chat', '--repo', wt, '-o', 'json'], dir);
+    expect(w.stderr).toBe('');
+    expect((JSON.parse(w.stdout) as { entries: HistoryRow[] }).entries).toEqual(rows);
     const t = await runFlare(['history', 'team-chat'], dir);
     expect(t.stdout).toMatch(/[0-9a-f]{7}\s+2026-11-28T09:00:00.000Z\s+Running\s+p-a\s+1\.00\s+failed over to p-a/);
   });
