@@ -44,13 +44,14 @@ export function planCommand(ctx: CliContext): Command {
         });
       }
       let flavors: KubeObject[];
+      const live = Boolean(f.kubeconfig || (f.context && !f.federation));
       if (f.kubeconfig || (f.context && !f.federation)) {
         const cluster = clusterFromFlags({ ...(f.kubeconfig ? { kubeconfig: f.kubeconfig } : {}), ...(f.context ? { context: f.context } : {}) }, ctx.env, ctx.cwd);
         flavors = await cluster.list(API.nodecore, 'Flavor');
       } else {
         flavors = federationFlavors(f.federation ? readFederation(path.resolve(ctx.cwd, f.federation)) : defaultFederation());
       }
-      const plans = planIntents({ intents, config: model.config, tenants: model.tenants, statuses: model.statuses, candidates: candidatesFromFlavors(flavors) });
+      const plans = planIntents({ intents, config: model.config, tenants: model.tenants, statuses: model.statuses, candidates: candidatesFromFlavors(flavors), live });
       if (f.output === 'json') ctx.stdout.write(`${JSON.stringify({ plans }, null, 2)}\n`);
       else ctx.stdout.write(f.output === 'markdown' ? formatPlanMarkdown(plans) : formatPlanText(plans));
       ctx.exitCode = 0;

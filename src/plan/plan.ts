@@ -93,6 +93,11 @@ export interface PlanInput {
   statuses: ReadonlyMap<string, IntentStatus>;
   /** PeeringCandidate-shaped objects (a Flavor in spec.flavor); see candidatesFromFlavors. */
   candidates: readonly KubeObject[];
+  /**
+   * The offers are live: what each placed intent holds is already taken out of its Flavor. Its
+   * own holding is given back when that intent is planned (it would not compete with itself).
+   */
+  live?: boolean;
 }
 
 /** Flavors as the PeeringCandidates a Solver would get (the sandbox names them `pc-<flavor>`). */
@@ -187,6 +192,17 @@ function rowOf(o: Offer, count: number): PlanRow {
   return row;
 }
 
+/** The offers as this intent sees them: its own reserved GPUs back on the Flavors it holds. */
+function withOwnHolding(offers: Offer[], intent: Intent, status: IntentStatus | undefined): Offer[] {
+  const held = new Map<string, number>();
+  for (const p of status?.placements ?? []) if (p.chosen && (p.contract || p.reservation?.phase === 'Solved')) held.set(p.chosen.flavor, (held.get(p.chosen.flavor) ?? 0) + intent.spec.resources.gpu.count);
+  if (held.size === 0) return offers;
+  return offers.map((o) => {
+    const n = held.get(o.flavor);
+    return n === undefined ? o : { ...o, count: o.count + n, available: true };
+  });
+}
+
 function planPlacement(input: PlanInput, intent: Intent, tenant: Tenant | undefined, usage: { gpus: number; hourly_cost: number }, location: string | undefined, offers: Offer[]): { decision: Decision; rows: PlanRow[] } {
   const base: Parameters<typeof rankOffers>[0] = { intent, config: input.config, tenantUsage: usage };
   if (tenant) base.tenant = tenant;
@@ -232,7 +248,7 @@ export function planIntents(input: PlanInput): IntentPlan[] {
     const weights = own(input.config.weights, intent.spec.objective) ?? input.config.weights.Balanced_Optimization;
     const placements: PlacementPlan[] = [];
     for (const location of placementLocations(intent)) {
-      const { decision, rows } = planPlacement(input, intent, tenant, { ...usage }, location, offers);
+      const { decision, rows } = planPlacement(input, intent, tenant, { ...usage }, location, input.live ? withOwnHolding(offers, intent, status) : offers);
       if (decision.chosen) {
         // the next placement of a multi-region intent counts this one against the quota
         usage.gpus += intent.spec.resources.gpu.count;

@@ -148,3 +148,29 @@ async function plan2(dir: string, args: string[]): Promise<IntentPlan[]> {
   expect(r.code).toBe(0);
   return (JSON.parse(r.stdout) as { plans: IntentPlan[] }).plans;
 }
+
+describe('planIntents with live offers', () => {
+  test("an intent's own reserved GPUs are given back to it, not to the others", async () => {
+    const { parseFederation } = await import('../../src/sandbox/index.js');
+    const { federationFlavors } = await import('../../src/sandbox/federation/flavors.js');
+    const { planIntents, candidatesFromFlavors } = await import('../../src/plan/plan.js');
+    const { FEDERATION } = await import('./fixture.js');
+    const status = statusYaml('chat', 'Running', 'old-spec', { candidate: 'pc-k8slice-p-b-a100', provider: 'p-b', model: 'nvidia-a100', rate: 2, count: 1, region: 'eu-central-1' }).replace(
+      '      attempt: 1\n',
+      '      attempt: 1\n      contract: {name: contract-flare-team-chat-a1, liqo_id: liqo-p-b}\n',
+    );
+    const dir = await makeRepo({ chat: status });
+    const model = await loadRepo(dir);
+    // the a100 node as the cluster shows it while chat holds it all: 0 GPUs left, unavailable
+    const flavors = federationFlavors(parseFederation(FEDERATION)).map((f) =>
+      f.metadata.name === 'k8slice-p-b-a100' ? { ...f, spec: { ...f.spec, availability: false, flavorType: { ...f.spec.flavorType, typeData: { ...f.spec.flavorType.typeData, characteristics: { ...f.spec.flavorType.typeData.characteristics, gpu: { ...f.spec.flavorType.typeData.characteristics.gpu, count: 0 } } } } } } : f,
+    );
+    const input = { intents: model.intents, config: model.config, tenants: model.tenants, statuses: model.statuses, candidates: candidatesFromFlavors(flavors) };
+    const a100 = (plans: IntentPlan[], id: string) => plans.find((p) => p.intent === id)!.placements[0]!.offers.find((o) => o.candidate === 'pc-k8slice-p-b-a100')!;
+    const live = planIntents({ ...input, live: true });
+    expect(a100(live, 'team-chat')).toMatchObject({ feasible: true, count: 1 });
+    expect(a100(live, 'team-edge').rejected?.constraint).toBe('placement.available');
+    const snapshot = planIntents(input);
+    expect(a100(snapshot, 'team-chat').rejected?.constraint).toBe('placement.available');
+  });
+});
