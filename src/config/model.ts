@@ -66,7 +66,8 @@ export interface FlareConfig {
   weights: Record<Objective, ObjectiveWeights>;
   git: GitSettings;
   reconciler: ReconcilerSettings;
-  notifications: { webhooks: WebhookConfig[] };
+  /** Optional so configs built in code (tests, tools) need not spell it out. */
+  notifications?: { webhooks: WebhookConfig[] };
 }
 
 export interface TenantOwner {

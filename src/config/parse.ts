@@ -351,6 +351,6 @@ function readNotifications(r: DocReader, v: Val, c: FlareConfig): void {
       }
       hook.events = picked;
     }
-    c.notifications.webhooks.push(hook);
+    (c.notifications ??= { webhooks: [] }).webhooks.push(hook);
   }
 }

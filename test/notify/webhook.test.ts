@@ -8,7 +8,7 @@ describe('notification config', () => {
   test('webhooks with url, secret_env and events', () => {
     const r = parseConfig(cfg('      - url: https://hooks.example.com/flare\n        secret_env: FLARE_HOOK\n        events: [Running, failover]\n      - url: http://127.0.0.1:9000/x\n'), 'flare.yaml');
     expect(r.diagnostics).toEqual([]);
-    expect(r.config.notifications.webhooks).toEqual([
+    expect(r.config.notifications?.webhooks).toEqual([
       { url: 'https://hooks.example.com/flare', secret_env: 'FLARE_HOOK', events: ['Running', 'failover'] },
       { url: 'http://127.0.0.1:9000/x' },
     ]);
