@@ -4,7 +4,8 @@ import type { CliContext } from './main.js';
 import { UsageError } from '../errors.js';
 import { clusterFromFlags } from '../cluster/kubeconfig.js';
 import type { KubeObject } from '../k8s/object.js';
-import { intentNamespace, solverName } from '../k8s/names.js';
+import { LABEL_INTENT, intentNamespace, solverName } from '../k8s/names.js';
+import { MANAGED_KINDS } from '../reconcile/apply.js';
 import { loadRepo } from '../repo/load.js';
 import { describeIntent, formatDescribe, type DescribeInput } from '../views/describe.js';
 import { findIntent } from './explain.js';
@@ -48,6 +49,8 @@ export function describeCommand(ctx: CliContext): Command {
           cluster.list('v1', 'Event', { namespace: model.config.namespaces.fluidos }),
         ]);
         input.events = [...own, ...fluidos].filter(mine);
+        const sel = { labelSelector: `${LABEL_INTENT}=${intent.id}` };
+        input.objects = (await Promise.all(MANAGED_KINDS.map((k) => cluster.list(k.apiVersion, k.kind, sel).then((xs) => xs.map((o) => ({ ...o, apiVersion: k.apiVersion, kind: k.kind })))))).flat();
       }
       const report = describeIntent(input);
       ctx.stdout.write(f.output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatDescribe(report));

@@ -41,6 +41,8 @@ export interface DescribeReport {
   /** The newest entries last, at most `historyLimit`. */
   history: HistoryEntry[];
   events?: EventLine[];
+  /** The intent's live objects (its id label), when read from a cluster. */
+  objects?: { kind: string; namespace?: string; name: string; status: string }[];
 }
 
 export interface DescribeInput {
@@ -51,6 +53,7 @@ export interface DescribeInput {
   now: Date;
   /** core/v1 Events of the intent's objects, when read from a cluster. */
   events?: readonly KubeObject[];
+  objects?: readonly KubeObject[];
   historyLimit?: number;
 }
 
@@ -111,7 +114,26 @@ export function describeIntent(input: DescribeInput): DescribeReport {
   if (input.events) {
     r.events = input.events.map(eventLine).sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.object < b.object ? -1 : 1)).slice(-20);
   }
+  if (input.objects) {
+    r.objects = input.objects
+      .map((o) => {
+        const x: { kind: string; namespace?: string; name: string; status: string } = { kind: o.kind, name: o.metadata.name, status: objectStatus(o) };
+        if (o.metadata.namespace) x.namespace = o.metadata.namespace;
+        return x;
+      })
+      .sort((a, b) => (a.kind + (a.namespace ?? '') + a.name < b.kind + (b.namespace ?? '') + b.name ? -1 : 1));
+  }
   return r;
+}
+
+/** One word of state: a FLUIDOS phase, a workload's ready count, or "-". */
+function objectStatus(o: KubeObject): string {
+  const st = (o.status ?? {}) as Record<string, any>;
+  if (typeof st.phase === 'string') return st.phase;
+  if (typeof st.phase?.phase === 'string') return st.phase.phase;
+  if (o.kind === 'Deployment') return `${st.readyReplicas ?? 0}/${o.spec?.replicas ?? '?'} ready`;
+  if (o.kind === 'Job') return st.succeeded ? 'Succeeded' : st.failed ? `${st.failed} failed` : 'running';
+  return '-';
 }
 
 const f2 = (x: number): string => x.toFixed(2);
@@ -178,6 +200,11 @@ export function formatDescribe(r: DescribeReport): string {
   out.push('History:');
   if (r.history.length === 0) out.push('  <none>');
   for (const l of table(['TIME', 'PHASE', 'MESSAGE'], r.history.map((h) => [h.time, h.phase, h.message]))) out.push(`  ${l}`);
+  if (r.objects) {
+    out.push('Objects:');
+    if (r.objects.length === 0) out.push('  <none>');
+    for (const l of table(['KIND', 'NAMESPACE', 'NAME', 'STATUS'], r.objects.map((o) => [o.kind, o.namespace ?? '', o.name, o.status]))) out.push(`  ${l}`);
+  }
   if (r.events) {
     out.push('Events:');
     if (r.events.length === 0) out.push('  <none>');

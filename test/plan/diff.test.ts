@@ -29,6 +29,15 @@ describe('flare diff', () => {
     expect(clean.report.unchanged).toBeGreaterThan(5);
     expect(clean.code).toBe(0);
 
+    // describe --kubeconfig lists the intent's live objects with their state, none of the other intent's
+    const dsc = await runFlare(['describe', 'team-web', '--repo', clone, '--kubeconfig', world.sandbox.kubeconfigPath, '-o', 'json'], world.tmp);
+    expect(dsc.stderr).toBe('');
+    const objs = (JSON.parse(dsc.stdout) as { objects: { kind: string; namespace?: string; name: string; status: string }[] }).objects;
+    const kinds = objs.map((o) => o.kind);
+    for (const k of ['Namespace', 'Solver', 'Reservation', 'Allocation', 'NamespaceOffloading', 'Deployment']) expect(kinds).toContain(k);
+    expect(objs.find((o) => o.kind === 'Deployment')!.status).toMatch(/^(\d+)\/\1 ready$/);
+    expect(objs.every((o) => !o.name.includes('api'))).toBe(true);
+
     // someone scales the Deployment by hand
     const deps = await world.cluster.list('apps/v1', 'Deployment', { namespace: 'flare-team-web' });
     expect(deps).toHaveLength(1);
