@@ -12,6 +12,11 @@ import { resourcesCommand } from './resources.js';
 import { argocdCommand } from './argocd.js';
 import { initCommand } from './init.js';
 import { serveCommand } from './serve.js';
+import { planCommand } from './plan.js';
+import { describeCommand } from './describe.js';
+import { historyCommand } from './history.js';
+import { costCommand } from './cost.js';
+import { diffCommand } from './diff.js';
 
 /**
  * Each command module exports `xxxCommand(ctx)` returning a commander Command whose action
@@ -49,6 +54,11 @@ export function buildProgram(ctx: CliContext): Command {
     argocdCommand,
     initCommand,
     serveCommand,
+    planCommand,
+    describeCommand,
+    historyCommand,
+    costCommand,
+    diffCommand,
   ]) {
     program.addCommand(make(ctx).exitOverride());
   }

@@ -45,6 +45,19 @@ export interface ReconcilerSettings {
   push_retries: number;
 }
 
+/** Phase changes a webhook can subscribe to; `failover` is a placement moving to another provider. */
+export const NOTIFY_EVENTS = ['Running', 'Completed', 'NoMatch', 'Failed', 'Invalid', 'failover'] as const;
+export type NotifyEventName = (typeof NOTIFY_EVENTS)[number];
+
+/** flare.yaml `notifications.webhooks[]`: where the reconciler posts phase changes. */
+export interface WebhookConfig {
+  url: string;
+  /** Name of the environment variable holding the HMAC secret (the value never enters the repo). */
+  secret_env?: string;
+  /** Events to send; all of NOTIFY_EVENTS when absent. */
+  events?: NotifyEventName[];
+}
+
 /**
  * flare.yaml, normalized. Every field has a default (DEFAULT_CONFIG), so a repo without
  * flare.yaml still renders.
@@ -64,6 +77,8 @@ export interface FlareConfig {
   weights: Record<Objective, ObjectiveWeights>;
   git: GitSettings;
   reconciler: ReconcilerSettings;
+  /** Optional so configs built in code (tests, tools) need not spell it out. */
+  notifications?: { webhooks: WebhookConfig[] };
 }
 
 export interface TenantOwner {
@@ -132,4 +147,5 @@ export const DEFAULT_CONFIG: FlareConfig = {
     replace_margin: 0.1,
     push_retries: 5,
   },
+  notifications: { webhooks: [] },
 };

@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 import { hasErrors } from '../diagnostics.js';
-import type { FlareConfig, ObjectiveWeights, Tenant, TenantOwner } from './model.js';
+import type { FlareConfig, NotifyEventName, ObjectiveWeights, Tenant, TenantOwner, WebhookConfig } from './model.js';
+import { NOTIFY_EVENTS } from './model.js';
 import { DEFAULT_CONFIG } from './model.js';
 import { OBJECTIVES } from '../intent/model.js';
 import type { Objective } from '../intent/model.js';
@@ -10,7 +11,7 @@ import { API_VERSION, DNS_LABEL_RE, DNS_SUBDOMAIN_RE, HOSTNAME_RE, REGION_PATTER
 import { readLocation, readMoney } from '../intent/read-constraints.js';
 import { isScalar } from 'yaml';
 
-export const CONFIG_SPEC_FIELDS = ['consumer', 'namespaces', 'currency', 'selection', 'default_runtime', 'locations', 'weights', 'git', 'reconciler'] as const;
+export const CONFIG_SPEC_FIELDS = ['consumer', 'namespaces', 'currency', 'selection', 'default_runtime', 'locations', 'weights', 'git', 'reconciler', 'notifications'] as const;
 export const TENANT_SPEC_FIELDS = ['owners', 'quota', 'allowed_locations', 'allowed_wildcard_hosts'] as const;
 const RECONCILER_DURATIONS = {
   interval: 'interval_seconds',
@@ -182,6 +183,8 @@ export function parseConfig(text: string, file: string): ParseConfigResult {
         }
       }
     }
+    const nt = r.opt(f, 'notifications');
+    if (nt) readNotifications(r, nt, c);
   } else if (!env.specVal && !hasErrors(r.diagnostics)) {
     r.report('error', root.node, 'spec', 'missing-field', 'required field "spec" is missing');
   }
@@ -308,4 +311,50 @@ export function parseTenant(text: string, file: string, opts: ParseTenantOptions
   }
   if (hasErrors(r.diagnostics)) return { diagnostics: r.diagnostics };
   return { tenant, diagnostics: r.diagnostics, quotaPositions };
+}
+
+const MAX_WEBHOOKS = 20;
+
+/** `notifications.webhooks[]`: http(s) URLs without credentials; the secret only by env var name. */
+function readNotifications(r: DocReader, v: Val, c: FlareConfig): void {
+  const nf = r.map(v, ['webhooks']);
+  const wv = nf && r.opt(nf, 'webhooks');
+  const items = wv && r.list(wv, { max: MAX_WEBHOOKS });
+  if (!items) return;
+  for (const item of items) {
+    const f = r.map(item, ['url', 'secret_env', 'events']);
+    if (!f) continue;
+    const uv = r.need(f, 'url', 'url: https://hooks.example.com/flare');
+    const raw = uv && r.str(uv, { max: 2048 });
+    if (uv && raw === undefined) continue;
+    let url: URL | undefined;
+    try {
+      url = raw !== undefined ? new URL(raw) : undefined;
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      if (uv) r.error(uv, 'bad-url', 'url must be an http or https URL');
+      continue;
+    }
+    if (url.username || url.password) {
+      r.error(uv!, 'secret-in-repo', 'url must not carry credentials', 'sign requests with secret_env instead; its value comes from the environment');
+      continue;
+    }
+    const hook: WebhookConfig = { url: url.toString() };
+    const se = r.opt(f, 'secret_env');
+    const sv = se && r.str(se, { pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, patternName: 'an environment variable name', max: 128 });
+    if (sv) hook.secret_env = sv;
+    const ev = r.opt(f, 'events');
+    const evs = ev && r.list(ev, { min: 1, max: NOTIFY_EVENTS.length });
+    if (evs) {
+      const picked: NotifyEventName[] = [];
+      for (const e of evs) {
+        const s = r.enumOf(e, NOTIFY_EVENTS);
+        if (s !== undefined && !picked.includes(s as NotifyEventName)) picked.push(s as NotifyEventName);
+      }
+      hook.events = picked;
+    }
+    (c.notifications ??= { webhooks: [] }).webhooks.push(hook);
+  }
 }

@@ -1,6 +1,7 @@
 import { PHASES, type Phase } from '../status/model.js';
 import type { GitError } from '../errors.js';
 import { RETRYABLE_PUSH_REASONS } from '../git/exec.js';
+import { renderCostMetrics, type CostReport } from '../views/cost.js';
 
 /** Bucket bounds of flare_cycle_duration_seconds. */
 export const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -25,6 +26,8 @@ export class ReconcilerMetrics {
   ownershipConflicts = 0;
   /** Status files that failed signature verification (treated as absent). */
   untrustedStatus = 0;
+  /** Cost per intent and tenant as of the last refresh (src/views/cost-metrics.ts). */
+  costs?: CostReport;
   private durations: number[] = DURATION_BUCKETS.map(() => 0);
   private durationSum = 0;
   private durationCount = 0;
@@ -74,6 +77,7 @@ export class ReconcilerMetrics {
     counter('flare_leadership_lost_total', 'Cycles stopped before a write because the leader lease was lost.', this.leadershipLost);
     lines.push('# HELP flare_ownership_conflicts Rendered objects not applied: an object of that name exists without this repo\'s identity.', '# TYPE flare_ownership_conflicts gauge', `flare_ownership_conflicts ${this.ownershipConflicts}`);
     lines.push('# HELP flare_leader 1 when this reconciler holds the lease.', '# TYPE flare_leader gauge', `flare_leader ${this.leader ? 1 : 0}`);
+    if (this.costs) lines.push(...renderCostMetrics(this.costs));
     return lines.join('\n') + '\n';
   }
 }

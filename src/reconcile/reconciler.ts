@@ -24,6 +24,8 @@ import { OBSERVED_KINDS } from './observe.js';
 import { withRetries } from './retry.js';
 import { GitError, LeadershipLostError } from '../errors.js';
 import { DEFAULT_SIGNING_SECRET, loadSigningKeys, type SecretRef } from './trust.js';
+import { costRefresher } from '../views/cost-metrics.js';
+import { createNotifier, type NotifierOptions } from '../notify/notifier.js';
 
 export type RepoSource =
   | { url: string; dir: string; branch?: string; auth?: { username: string; password: string }; git?: GitImpl }
@@ -63,6 +65,8 @@ export interface ReconcilerOptions {
   signingSecret?: SecretRef;
   /** One-time migration: trust unsigned status files written by an older FLARE (see CycleDeps). */
   adoptUnsigned?: boolean;
+  /** Webhook sender settings (flare.yaml `notifications`); secrets are read from `env` (default process.env). */
+  notify?: NotifierOptions;
   /** Test hook, see CycleDeps.afterApply. */
   afterApply?: () => Promise<void> | void;
 }
@@ -108,6 +112,8 @@ export async function startReconciler(opts: ReconcilerOptions): Promise<Reconcil
   const cluster = withRetries(opts.cluster);
   const git = opts.git ?? (await openRepo(opts.repo, log));
   const metrics = new ReconcilerMetrics();
+  const notifier = createNotifier({ log, now, ...opts.notify });
+  const refreshCosts = costRefresher(opts.loadRepo ?? ((dir) => defaultLoadRepo(dir)), now, (c) => (metrics.costs = c));
   const identity = repoIdentity(opts.repo);
   const elector = opts.leaderElection ? new LeaderElector(cluster, opts.leaderElection, now) : undefined;
   const templatesCache = new Map<string, TemplateSet>();
@@ -186,6 +192,8 @@ export async function startReconciler(opts: ReconcilerOptions): Promise<Reconcil
       if (r.pushed) metrics.pushes++;
       metrics.setPhases(r.intents.map((i) => i.phase));
       last = r;
+      refreshCosts(git.dir, r.changed.length > 0 || r.deleted.length > 0);
+      notifier.onCycle(r);
       isReady = true;
       if (opts.intervalMs === undefined) armTimer(r.config.reconciler.interval_seconds * 1000);
       opts.onCycle?.(r);
@@ -332,6 +340,7 @@ export async function startReconciler(opts: ReconcilerOptions): Promise<Reconcil
       if (running) await running.catch(() => undefined);
       await election.catch(() => undefined);
       for (const s of stops) await Promise.resolve(s()).catch(() => undefined);
+      await notifier.close();
       if (elector) await elector.release().catch(() => undefined);
       if (server) {
         server.closeAllConnections();
