@@ -119,8 +119,8 @@ describe('permissions and tenant isolation', () => {
     expect(list.body.intents.every((i: { tenant: string }) => i.tenant === 'edge')).toBe(true);
     expect((await api.call('GET', '/api/v1/intents?tenant=research', { token: a })).body.error_code).toBe('INSUFFICIENT_PERMISSIONS');
     const before = await remoteHead();
-    expect((await api.call('GET', '/api/v1/intents/research-nightly-eval', { token: a })).status).toBe(404);
-    expect((await api.call('DELETE', '/api/v1/intents/research-nightly-eval', { token: a })).status).toBe(404);
+    expect((await api.call('GET', '/api/v1/intents/research-nightly--eval', { token: a })).status).toBe(404);
+    expect((await api.call('DELETE', '/api/v1/intents/research-nightly--eval', { token: a })).status).toBe(404);
     expect(await remoteHead()).toBe(before);
     expect(await world.read('intents/research/nightly-eval.yaml')).toBeDefined();
     // Admin: all tenants, or one.
@@ -136,22 +136,22 @@ describe('POST and DELETE /api/v1/intents', () => {
     const t = await api.token('ml-platform');
     const r = await api.call('POST', '/api/v1/intents', { token: t, body: intent('api-svc') });
     expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ intent_id: 'ml-platform-api-svc', status: 'pending', estimated_cost: expect.stringMatching(/EUR\/hour$/) });
-    expect(r.headers.location).toBe('/api/v1/intents/ml-platform-api-svc');
+    expect(r.body).toMatchObject({ intent_id: 'ml-platform-api--svc', status: 'pending', estimated_cost: expect.stringMatching(/EUR\/hour$/) });
+    expect(r.headers.location).toBe('/api/v1/intents/ml-platform-api--svc');
     const text = await world.read('intents/ml-platform/api-svc.yaml');
     expect(text).toMatch(/apiVersion: flare.fluidos.eu\/v1alpha1\nkind: Intent\nmetadata:\n {2}name: api-svc\nspec:\n/);
     const log = (await runGit(['log', '-1', '--format=%an <%ae>%n%B', 'main'], { cwd: bare() })).stdout;
     expect(log).toContain('alice@example.com <alice@example.com>');
     expect(log).toContain(`Flare-Api-Token: ${t.split('_')[1]}`);
     expect(log).not.toContain(t.slice(21));
-    const g = await api.call('GET', '/api/v1/intents/ml-platform-api-svc', { token: t });
-    expect(g.body).toMatchObject({ intent_id: 'ml-platform-api-svc', phase: 'Pending', endpoint: expect.stringContaining(':8080') });
+    const g = await api.call('GET', '/api/v1/intents/ml-platform-api--svc', { token: t });
+    expect(g.body).toMatchObject({ intent_id: 'ml-platform-api--svc', phase: 'Pending', endpoint: expect.stringContaining(':8080') });
     const again = await api.call('POST', '/api/v1/intents', { token: t, body: intent('api-svc') });
     expect(again.body).toMatchObject({ status: 409, error_code: 'INTENT_EXISTS' });
-    const d = await api.call('DELETE', '/api/v1/intents/ml-platform-api-svc', { token: t });
+    const d = await api.call('DELETE', '/api/v1/intents/ml-platform-api--svc', { token: t });
     expect(d).toMatchObject({ status: 202, body: { status: 'deleting' } });
     expect(await world.read('intents/ml-platform/api-svc.yaml')).toBeUndefined();
-    expect((await api.call('GET', '/api/v1/intents/ml-platform-api-svc', { token: t })).status).toBe(404);
+    expect((await api.call('GET', '/api/v1/intents/ml-platform-api--svc', { token: t })).status).toBe(404);
   });
 
   it('accepts the envelope shape too (labels kept) and the one-call shape', async () => {

@@ -87,7 +87,7 @@ describe.skipIf(!existsSync(seedsDir))('the seeds\' curl bodies through flare se
     }
 
     // DELETE commits the removal; the reconciler then releases everything the intent held.
-    const victim = ids.find((id) => id.endsWith('llama2-inference'))!;
+    const victim = ids.find((id) => id.endsWith('llama2--inference'))!;
     const d = await api.call('DELETE', `/api/v1/intents/${victim}`, { token });
     expect(d.status).toBe(202);
     const rec2 = await world.start();
