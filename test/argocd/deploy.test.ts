@@ -194,6 +194,8 @@ describe.skipIf(!kubectl)('deploy/ (kustomize base for the reconciler)', () => {
       const rec = await world.start({
         cluster: recording(world.cluster, log),
         leaderElection: { namespace: leaseNs, name: 'flare-reconciler', identity: 'rbac-test', leaseSeconds: 15 },
+        // as in the Deployment: the status-signing key lives in the reconciler's own namespace
+        signingSecret: { namespace: leaseNs, name: 'flare-status-key' },
       });
       await cycleUntil(rec, allSettled, { timeoutMs: 90_000 });
       // remove one intent: the next cycles prune what it had
@@ -211,7 +213,7 @@ describe.skipIf(!kubectl)('deploy/ (kustomize base for the reconciler)', () => {
       for (const [kind, verbs] of Object.entries(writes)) {
         const k = DEFAULT_KINDS.find((x) => x.kind === kind)!;
         for (const v of Object.keys(verbs)) {
-          const q = { verb: httpVerb[v]!, group: k.group, resource: k.plural, ...(kind === 'Lease' ? { namespace: leaseNs } : {}) };
+          const q = { verb: httpVerb[v]!, group: k.group, resource: k.plural, ...(kind === 'Lease' || kind === 'Secret' ? { namespace: leaseNs } : {}) };
           expect(allowed(q), `${v} ${kind}`).toBe(true);
         }
       }
