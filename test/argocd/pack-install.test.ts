@@ -67,7 +67,7 @@ describe('the packed package installs anywhere (slow)', () => {
     expect(Object.keys(JSON.parse(argo.stdout).items[0].data).length).toBe(8);
     const demo = await flareIn(['demo', '--repo', '.', '--output', 'json']);
     const result = JSON.parse(demo.stdout) as { intents: { id: string; phase: string }[] };
-    expect(result.intents.map((i) => [i.id, i.phase])).toEqual([['team-a-hello-gpu', 'Running']]);
+    expect(result.intents.map((i) => [i.id, i.phase])).toEqual([['team-a-hello--gpu', 'Running']]);
     const tEnd = Date.now();
     console.log(`pack ${((tPack - t0) / 1000).toFixed(1)} s, install ${((tInstall - tPack) / 1000).toFixed(1)} s, init..demo ${((tEnd - tInstall) / 1000).toFixed(1)} s`);
   });
