@@ -8,7 +8,7 @@ import { type AdminValues, type AdminValuesFile, adminValuesFor, readAdminValues
 import { formatPlans, patchFor, planNode, readNodes, type NodePlan } from '../provider/annotate.js';
 import { checkAnnotations, type Violation } from '../provider/check.js';
 import { isFluidosKey } from '../provider/keys.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 
 interface AnnotateFlags {
   kubeconfig?: string;

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { toYamlDocuments } from '../argocd/yaml.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { parseConfig } from '../config/parse.js';
 import { DEFAULT_CONFIG } from '../config/model.js';
 import { loadHealthChecks } from '../argocd/health-checks.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { UsageError } from '../errors.js';
 import { loadRepo } from '../repo/load.js';
 import { costReport, type CostQuery, type CostReport } from '../views/cost.js';

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import path from 'node:path';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { runDemo } from '../demo/run-demo.js';
 import { parseDuration } from '../util/quantity.js';
 import { UsageError } from '../errors.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { UsageError } from '../errors.js';
 import { clusterFromFlags } from '../cluster/kubeconfig.js';
 import type { KubeObject } from '../k8s/object.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import git from 'isomorphic-git';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { UsageError } from '../errors.js';
 import { clusterFromFlags } from '../cluster/kubeconfig.js';
 import { loadRepo } from '../repo/load.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { IoError, UsageError } from '../errors.js';
 import { loadRepo } from '../repo/load.js';
 import { statusPath } from '../reconcile/cycle.js';

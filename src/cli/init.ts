@@ -1,7 +1,7 @@
 import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { isValidTenantName, scaffold } from '../init/scaffold.js';
 import { originUrl, PLACEHOLDER_REPO_URL, publicRepoUrl } from '../argocd/repo-url.js';
 import { packagePath } from '../util/package-root.js';

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import type { CliContext } from './context.js';
 import { exitCodeFor, reportError } from './run.js';
 import { validateCommand } from './validate.js';
 import { renderCommand } from './render.js';
@@ -18,19 +19,7 @@ import { historyCommand } from './history.js';
 import { costCommand } from './cost.js';
 import { diffCommand } from './diff.js';
 
-/**
- * Each command module exports `xxxCommand(ctx)` returning a commander Command whose action
- * stores its exit code in ctx.exitCode (no process.exit anywhere in the library).
- */
-export interface CliContext {
-  exitCode: number;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  /** Ends long-running commands (status --watch) as SIGINT does: embedders and tests stop them here. */
-  signal?: AbortSignal;
-}
+export type { CliContext } from './context.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('flare')

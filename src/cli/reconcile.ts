@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { createKubeCluster } from '../cluster/kube.js';
 import { UsageError } from '../errors.js';
 import { shortHash } from '../util/hash.js';

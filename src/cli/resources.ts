@@ -7,7 +7,7 @@ import { DEFAULT_CONFIG } from '../config/model.js';
 import { UsageError } from '../errors.js';
 import { API } from '../fluidos/types.js';
 import { formatRows, memoryGi, rowsFromCandidates, rowsFromFlavors, selectRows, type ResourceSort } from '../provider/resources.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 
 interface ResourcesFlags {
   kubeconfig?: string;

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { UsageError } from '../errors.js';
 import { startSandbox, type SandboxHandle, type SandboxOptions } from '../sandbox/index.js';
 

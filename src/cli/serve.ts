@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { openGitRepo, parseGitImpl } from '../git/open.js';
 import { startApiServer } from '../serve/server.js';
 import { TokenStore, fileTokenBackend, secretTokenBackend } from '../serve/tokens.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { repoSource } from './reconcile.js';
 
 interface ServeCliOptions {

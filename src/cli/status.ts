@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { createKubeCluster } from '../cluster/kube.js';
 import type { Cluster } from '../cluster/types.js';
 import { UsageError } from '../errors.js';

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { formatDiagnostic, hasErrors, sortDiagnostics } from '../diagnostics.js';
 import { loadRepo } from '../repo/load.js';
