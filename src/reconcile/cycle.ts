@@ -28,6 +28,7 @@ import { trustedStatuses } from './rebuild-statuses.js';
 import { assertRoots } from './roots.js';
 import { placementGpus } from '../intent/budget.js';
 import { signStatus, type Keyring } from '../status/signature.js';
+import { extractSignature } from '../status/signature-text.js';
 import { describeUntrusted, dropUntrustedStatuses, refuseSymlinks, statusFileTrusted, type UntrustedStatus } from './trust.js';
 import { invalidStatus, recoveredStatus, scanInvalid, type InvalidIntent } from './invalid.js';
 import { forGit, sameForGit } from './commit-worthy.js';
@@ -398,8 +399,12 @@ export async function runCycle(deps: CycleDeps): Promise<CycleResult> {
   const resigned: string[] = [];
   for (const intent of everyone) {
     const p = statusPath(intent.tenant, intent.name);
+    // unchanged, trusted and signed with the current key: the file is already what we would write
+    // (signing every status each cycle would cost a no-op cycle an HMAC per intent)
+    const onDisk = statusFiles.get(p);
+    if (!changedIds.has(intent.id) && onDisk !== undefined && !untrustedFiles.has(p) && extractSignature(onDisk)?.key_id === deps.keyring.signing.id) continue;
     const text = statusFileText(forGit(statuses.get(intent.id)!), deps.keyring);
-    if (statusFiles.get(p) === text) continue;
+    if (onDisk === text) continue;
     changes.push({ path: p, content: text });
     // re-signed only (key rotation, migration): still named in a trailer, so the PR guard knows the commit
     if (!changedIds.has(intent.id)) resigned.push(intent.id);
