@@ -104,6 +104,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     k[verb] = (k[verb] ?? 0) + 1;
   };
 
+  const sockets = new Set<import('node:net').Socket>();
   const server: Server = createServer({ key: SANDBOX_KEY, cert: SANDBOX_CERT }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       const e = err instanceof ApiError ? err : new ApiError(500, 'InternalError', `internal error: ${err instanceof Error ? err.message : String(err)}`);
@@ -369,6 +370,10 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     return body;
   }
 
+  server.on('connection', (socket: import('node:net').Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => {
@@ -409,6 +414,9 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
         for (const f of [...openWatches]) f();
         server.close(() => done());
         server.closeAllConnections();
+        // a TLS socket still in its handshake (a client reconnecting right now) is no HTTP
+        // connection yet, so closeAllConnections misses it and close() would wait for it forever
+        for (const s of sockets) s.destroy();
       }),
   };
 }
