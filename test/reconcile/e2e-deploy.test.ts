@@ -18,6 +18,16 @@ const ID = 'team-a-web';
 const base = (intent: string) => ({ 'tenants/team-a.yaml': TENANT('team-a'), 'intents/team-a/web.yaml': intent });
 const withTimeout = (seconds: number) => ({ overrides: { reconciler: { ...FAST.reconciler, deploy_timeout_seconds: seconds } } });
 
+/**
+ * The reconciler's clock, moved forward by hand: the deploy timeout passes only after the test has
+ * seen the reason while Deploying, however slow the machine's cycles are (on a loaded machine a
+ * real 2 s passed before any cycle reported Deploying, and the intent failed over unseen).
+ */
+function steppedClock(): { now: () => Date; advance: (seconds: number) => void } {
+  let offsetMs = 0;
+  return { now: () => new Date(Date.now() + offsetMs), advance: (seconds) => (offsetMs += seconds * 1000) };
+}
+
 async function statusOf(w: World): Promise<IntentStatus> {
   return parse((await w.read('status/team-a/web.yaml'))!).status as IntentStatus;
 }
@@ -49,9 +59,11 @@ const batchIntent = (image: string) =>
 describe('Deploying never hangs silently (sandbox + git http-backend)', () => {
   it('an image that cannot be pulled: the reason shows while Deploying, then Failed past deploy_timeout (workload problem)', async () => {
     world = await startWorld(base(serviceIntent('web').replace('nginx:1.27', 'registry.invalid/team-a/web:1')));
-    const rec = await world.start(withTimeout(2));
+    const clock = steppedClock();
+    const rec = await world.start({ ...withTimeout(60), now: clock.now });
     const deploying = await cycleUntil(rec, (x) => phasesOf(x)[ID] === 'Deploying' && /ImagePullBackOff/.test(messageOf(x)), { timeoutMs: 20_000 });
     expect(messageOf(deploying)).toMatch(/registry\.invalid/);
+    clock.advance(61);
     await cycleUntil(rec, (x) => phasesOf(x)[ID] === 'Failed', { timeoutMs: 20_000 });
     const s = await statusOf(world);
     expect(s.message).toMatch(/deploy timeout/);
@@ -66,10 +78,12 @@ describe('Deploying never hangs silently (sandbox + git http-backend)', () => {
     world = await startWorld(base(serviceIntent('web')));
     // the cheapest EU RTX 4090 is provider-fr's; its capacity is taken by someone else
     world.sandbox.faults.providerFull('provider-fr');
-    const rec = await world.start(withTimeout(2));
+    const clock = steppedClock();
+    const rec = await world.start({ ...withTimeout(60), now: clock.now });
     await cycleUntil(rec, (x) => phasesOf(x)[ID] === 'Deploying' && /Insufficient/.test(messageOf(x)), { timeoutMs: 20_000 });
     const before = await statusOf(world);
     expect(before.placements[0]!.chosen!.provider).toBe('provider-fr');
+    clock.advance(61);
     await cycleUntil(rec, (x) => phasesOf(x)[ID] === 'Running', { timeoutMs: 30_000 });
     const s = await statusOf(world);
     expect(s.placements[0]!.chosen!.provider).not.toBe('provider-fr');

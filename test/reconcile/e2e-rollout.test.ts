@@ -68,7 +68,8 @@ describe('no downtime on edits (sandbox + git http-backend)', () => {
     await world.push({ 'intents/team-a/web.yaml': twoReplicas('nginx:1.28') }, 'new image');
     const lowest = await cycleKeepingAvailable(world, rec, async () => {
       const { ready, images } = await readyPods(world!.cluster);
-      return ready === 2 && images.every((i) => i === 'nginx:1.28');
+      // the status commit follows the cycle that saw the pods ready, which can be a later one
+      return ready === 2 && images.every((i) => i === 'nginx:1.28') && (await statusOf(world!)).phase === 'Running';
     });
     expect(lowest).toBeGreaterThanOrEqual(1);
     const after = await statusOf(world);
