@@ -85,7 +85,9 @@ export function openApiDocument(): Json {
         },
         IntentSummary: {
           type: 'object',
-          properties: { intent_id: { type: 'string' }, tenant: { type: 'string' }, name: { type: 'string' }, status: { type: 'string' }, phase: { type: 'string' }, provider: { type: ['string', 'null'] }, hourly_cost: { type: ['number', 'null'] } },
+          properties: { intent_id: { type: 'string' }, tenant: { type: 'string' }, name: { type: 'string' }, status: { type: 'string' }, phase: { type: 'string' }, provider: { type: ['string', 'null'] }, hourly_cost: { type: ['number', 'null'] },
+            gpu: { type: 'object', description: 'GPUs per placement: the placed model, else the requested one (null: any)', properties: { count: { type: 'integer' }, model: { type: ['string', 'null'] } } },
+            first_seen: { type: ['string', 'null'], format: 'date-time', description: 'When the reconciler first recorded the intent (the oldest status history entry kept)' } },
         },
         IntentDetail: {
           type: 'object',
