@@ -30,6 +30,30 @@ const haveChromium = existsSync(CHROMIUM);
 const inCi = process.env.CI === 'true';
 if (!haveChromium && !inCi) console.warn(`dashboard browser test skipped: no chromium at ${CHROMIUM} (apt-get install chromium, as .ci/run does)`);
 
+/**
+ * WCAG AA contrast of every visible element with its own text, in the page: text colour against
+ * the first opaque background up the tree (4.5:1, large text 3:1). Returns the failures.
+ */
+const CONTRAST_FAILURES = `(() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const bgOf = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3); } return [255, 255, 255]; };
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.closest('svg') || el.closest('.sr-only')) continue;
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim() !== '');
+    if (!own || el.getClientRects().length === 0) continue;
+    const st = getComputedStyle(el);
+    if (st.visibility === 'hidden' || st.display === 'none') continue;
+    const a = lum(rgb(st.color)), b = lum(bgOf(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(st.fontSize), bold = Number(st.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) out.push(el.tagName + ' "' + el.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2));
+  }
+  return out;
+})()`;
+
 const SHOTS = path.join(REPO_ROOT, 'test-results', 'dashboard');
 /** The flags this machine's closed network needs: no calls home, no GPU, no QUIC. */
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -43,6 +67,8 @@ describe.skipIf(!haveChromium && !inCi)('dashboard in a headless browser', () =>
   let uiDir: string;
   /** Every URL the page requested: all of them must be the dashboard's own. */
   const requested: string[] = [];
+  /** Console errors of the page (a CSP violation is one). */
+  const consoleErrors: string[] = [];
 
   beforeAll(async () => {
     // Under CI a missing browser is a failure, not a skip: .ci/run installs it.
@@ -65,7 +91,10 @@ describe.skipIf(!haveChromium && !inCi)('dashboard in a headless browser', () =>
     ctx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
     page = ctx.pages()[0] ?? (await ctx.newPage());
     page.on('request', (r) => requested.push(r.url()));
-    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+    page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
     await mkdir(SHOTS, { recursive: true });
   }, 90_000);
 
@@ -77,6 +106,8 @@ describe.skipIf(!haveChromium && !inCi)('dashboard in a headless browser', () =>
   });
 
   const shot = async (name: string): Promise<void> => {
+    // every page the test photographs also passes the contrast check
+    expect(await page.evaluate(CONTRAST_FAILURES), `contrast on ${name}`).toEqual([]);
     const file = path.join(SHOTS, `${name}.png`);
     await page.screenshot({ path: file, fullPage: true });
     console.log(`screenshot: ${path.relative(REPO_ROOT, file)}`);
@@ -228,7 +259,8 @@ describe.skipIf(!haveChromium && !inCi)('dashboard in a headless browser', () =>
     expect(await row('team-b-late').locator('td').nth(2).innerText()).toBe('Pending');
   });
 
-  it('every request of the page went to the dashboard itself', () => {
+  it('every request of the page went to the dashboard itself, and the page logged no error (no CSP violation)', () => {
+    expect(consoleErrors).toEqual([]);
     const origin = new URL(dash.server.url).origin;
     expect(requested.length).toBeGreaterThan(0);
     expect(requested.filter((u) => new URL(u).origin !== origin)).toEqual([]);
