@@ -7,6 +7,8 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json README.md ./
 COPY bin bin
 COPY src src
+# the dashboard's bundler script (prepare runs it: esbuild writes dist/ui/)
+COPY scripts scripts
 COPY templates templates
 COPY schemas schemas
 COPY argocd argocd

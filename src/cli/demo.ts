@@ -5,6 +5,7 @@ import { runDemo } from '../demo/run-demo.js';
 import { parseDuration } from '../util/quantity.js';
 import { UsageError } from '../errors.js';
 import { formatStatusTable } from '../reconcile/status-table.js';
+import { serveDemoDashboard } from './demo-ui.js';
 
 export function demoCommand(ctx: CliContext): Command {
   return new Command('demo')
@@ -16,7 +17,9 @@ export function demoCommand(ctx: CliContext): Command {
     .option('--timeout <duration>', 'give up after this long', '120s')
     .option('--keep', 'keep the temp dir (git remote, clone, kubeconfig) for inspection', false)
     .option('-v, --verbose', 'also print the reconciler log', false)
-    .action(async (opts: { repo?: string; output: 'text' | 'json'; timeout: string; keep: boolean; verbose: boolean }) => {
+    .option('--ui', 'then serve the dashboard over the demo (read-only token in the printed URL) until Ctrl-C', false)
+    .option('--ui-port <port>', 'port of the dashboard (default: a free one)', '0')
+    .action(async (opts: { repo?: string; output: 'text' | 'json'; timeout: string; keep: boolean; verbose: boolean; ui: boolean; uiPort: string }) => {
       const timeoutSeconds = parseDuration(opts.timeout);
       if (timeoutSeconds === undefined || timeoutSeconds <= 0) throw new UsageError(`--timeout: not a duration: ${opts.timeout}`);
       const progress = (line: string) => ctx.stderr.write(line + '\n');
@@ -27,6 +30,9 @@ export function demoCommand(ctx: CliContext): Command {
       };
       if (opts.repo) demoOpts.repo = path.resolve(ctx.cwd, opts.repo);
       if (opts.verbose) demoOpts.log = (l) => ctx.stderr.write(`  | ${l}\n`);
+      const uiPort = Number(opts.uiPort);
+      if (!Number.isInteger(uiPort) || uiPort < 0 || uiPort > 65535) throw new UsageError(`--ui-port: expected an integer in [0, 65535] (got ${opts.uiPort})`);
+      if (opts.ui) demoOpts.keepAlive = true;
       const result = await runDemo(demoOpts);
       const failed = result.rows.filter((r) => r.phase === 'Failed');
       const invalid = result.rows.filter((r) => r.phase === 'Invalid');
@@ -58,5 +64,6 @@ export function demoCommand(ctx: CliContext): Command {
       if (result.timedOut) progress(`demo: timed out after ${opts.timeout} with intents still in progress`);
       progress(`demo: ${result.rows.length} intents, ${failed.length} failed, ${invalid.length} invalid, ${(result.elapsedMs / 1000).toFixed(1)} s`);
       ctx.exitCode = failed.length > 0 || invalid.length > 0 || result.timedOut ? 1 : 0;
+      if (result.live) await serveDemoDashboard(ctx, result.live, { port: uiPort, verbose: opts.verbose });
     });
 }

@@ -51,7 +51,9 @@ export function planCommand(ctx: CliContext): Command {
       } else {
         flavors = federationFlavors(f.federation ? readFederation(path.resolve(ctx.cwd, f.federation)) : defaultFederation());
       }
-      const plans = planIntents({ intents, config: model.config, tenants: model.tenants, statuses: model.statuses, candidates: candidatesFromFlavors(flavors), live });
+      // Every intent takes part (a tenant's other placements count against its quota); the asked ones are shown.
+      const asked = new Set(intents.map((i) => i.id));
+      const plans = planIntents({ intents: model.intents, config: model.config, tenants: model.tenants, statuses: model.statuses, candidates: candidatesFromFlavors(flavors), live }).filter((p) => asked.has(p.intent));
       if (f.output === 'json') ctx.stdout.write(`${JSON.stringify({ plans }, null, 2)}\n`);
       else ctx.stdout.write(f.output === 'markdown' ? formatPlanMarkdown(plans) : formatPlanText(plans));
       ctx.exitCode = 0;

@@ -92,6 +92,7 @@ export function serveCommand(ctx: CliContext): Command {
         accessLog: (line) => ctx.stderr.write(`${line}\n`),
       });
       ctx.stderr.write(`serve: FLARE API on ${server.url}/api/v1 (tokens: ${tokens.backendKind}${bootstrap ? ', bootstrap admin token set' : ''})\n`);
+      ctx.stderr.write(`serve: dashboard on ${server.url}/ (sign in with a token; intents:read and resources:read suffice)\n`);
       await new Promise<void>((resolve) => {
         const done = (): void => {
           process.off('SIGINT', done);

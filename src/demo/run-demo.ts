@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createKubeCluster } from '../cluster/kube.js';
+import type { Cluster } from '../cluster/types.js';
 import { createBareRepo, startGitHttpServer } from '../git/http-server.js';
 import { runGit } from '../git/exec.js';
 import { startReconciler } from '../reconcile/reconciler.js';
@@ -31,6 +32,21 @@ export interface DemoOptions {
   progress: (line: string) => void;
   /** Reconciler log lines, only when verbose. */
   log?: (line: string) => void;
+  /**
+   * Leave the world running after convergence (`flare demo --ui`): the result's `live` holds the
+   * remote, the cluster and a reconciler that goes on; its release() stops them.
+   */
+  keepAlive?: boolean;
+}
+
+/** What a kept-alive demo leaves running. */
+export interface LiveDemo {
+  /** The Git remote (smart HTTP) of the demo's repo. */
+  gitUrl: string;
+  cluster: Cluster;
+  /** A scratch folder for more clones; removed by release(). */
+  workDir: string;
+  release(): Promise<void>;
 }
 
 export interface DemoResult {
@@ -44,6 +60,7 @@ export interface DemoResult {
   workDir?: string;
   /** The repo has no intent files: nothing was started. */
   empty?: boolean;
+  live?: LiveDemo;
 }
 
 /** The project's root (where templates/ and the example intents/ live), from dist/demo or src/demo. */
@@ -84,6 +101,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const gitRoot = path.join(work, 'remote');
   const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`;
   const cleanups: Array<() => Promise<void>> = [];
+  /** Set once a kept-alive world belongs to the caller's release(). */
+  let handedOver = false;
   try {
     await copyRepoInputs(source, seed);
     const entries = await readdir(path.join(seed, 'intents'));
@@ -112,8 +131,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     let settledResolve: () => void = () => {};
     const settled = new Promise<void>((resolve) => (settledResolve = resolve));
 
-    const reconciler = await startReconciler({
-      repo: { url, dir: path.join(work, 'clone'), branch: 'main' },
+    const reconcilerOptions = (dir: string): Parameters<typeof startReconciler>[0] => ({
+      repo: { url, dir: path.join(work, dir), branch: 'main' },
       cluster,
       mode: 'apply',
       intervalMs: 1000,
@@ -135,6 +154,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       },
       onError: (err) => opts.progress(`${elapsed()} cycle failed (retrying): ${err instanceof Error ? err.message : String(err)}`),
     });
+    const reconciler = await startReconciler(reconcilerOptions('clone'));
     cleanups.push(() => reconciler.stop());
 
     let timer: NodeJS.Timeout | undefined;
@@ -160,9 +180,29 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       elapsedMs: Date.now() - started,
     };
     if (opts.keep) result.workDir = work;
+    if (opts.keepAlive) {
+      // The results above are read from a stopped reconciler; a fresh one (own clone) goes on
+      // so a dashboard shows jobs completing and costs accruing. Its progress lines stop here.
+      const again = await startReconciler({ ...reconcilerOptions('clone-live'), onCycle: () => {}, onError: () => {} });
+      cleanups.push(() => again.stop());
+      const held = cleanups.splice(0);
+      handedOver = true;
+      let released = false;
+      result.live = {
+        gitUrl: url,
+        cluster,
+        workDir: work,
+        async release() {
+          if (released) return;
+          released = true;
+          for (const c of held.reverse()) await c().catch(() => {});
+          if (!opts.keep) await rm(work, { recursive: true, force: true });
+        },
+      };
+    }
     return result;
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => {});
-    if (!opts.keep) await rm(work, { recursive: true, force: true });
+    if (!opts.keep && !handedOver) await rm(work, { recursive: true, force: true });
   }
 }

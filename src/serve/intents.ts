@@ -208,6 +208,9 @@ export class IntentService {
       phase: s?.phase ?? 'Pending',
       provider: chosen?.provider ?? null,
       hourly_cost: s?.cost?.hourly ?? chosen?.hourly_cost ?? null,
+      // what is placed, else what is asked for
+      gpu: { count: i.spec.resources.gpu.count, model: chosen?.model ?? i.spec.resources.gpu.model ?? null },
+      first_seen: s?.history[0]?.time ?? null,
     };
   }
 

@@ -1,4 +1,5 @@
 import { ERROR_STATUS } from './api-error.js';
+import { dashboardPaths, dashboardSchemas } from './openapi-dash.js';
 import { PERMISSIONS } from './tokens.js';
 
 type Json = Record<string, unknown>;
@@ -25,7 +26,7 @@ const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'strin
  */
 export function openApiDocument(): Json {
   const secured = [{ bearer: [] }];
-  return {
+  return withNotModified({
     openapi: '3.1.0',
     info: {
       title: 'FLARE API',
@@ -84,7 +85,9 @@ export function openApiDocument(): Json {
         },
         IntentSummary: {
           type: 'object',
-          properties: { intent_id: { type: 'string' }, tenant: { type: 'string' }, name: { type: 'string' }, status: { type: 'string' }, phase: { type: 'string' }, provider: { type: ['string', 'null'] }, hourly_cost: { type: ['number', 'null'] } },
+          properties: { intent_id: { type: 'string' }, tenant: { type: 'string' }, name: { type: 'string' }, status: { type: 'string' }, phase: { type: 'string' }, provider: { type: ['string', 'null'] }, hourly_cost: { type: ['number', 'null'] },
+            gpu: { type: 'object', description: 'GPUs per placement: the placed model, else the requested one (null: any)', properties: { count: { type: 'integer' }, model: { type: ['string', 'null'] } } },
+            first_seen: { type: ['string', 'null'], format: 'date-time', description: 'When the reconciler first recorded the intent (the oldest status history entry kept)' } },
         },
         IntentDetail: {
           type: 'object',
@@ -131,6 +134,7 @@ export function openApiDocument(): Json {
             description: { type: 'string' },
           },
         },
+        ...dashboardSchemas,
         TokenInfo: {
           type: 'object',
           properties: {
@@ -275,6 +279,16 @@ export function openApiDocument(): Json {
           },
         },
       },
+      ...dashboardPaths(secured),
     },
-  };
+  });
+}
+
+/** Every authenticated GET answers 200 with an ETag, and 304 to an If-None-Match naming it. */
+function withNotModified(doc: Json): Json {
+  for (const ops of Object.values(doc.paths as Record<string, Record<string, Json>>)) {
+    const get = ops.get;
+    if (get?.security) get.responses = { ...(get.responses as Json), '304': { description: 'Unchanged since the ETag sent in If-None-Match (no body)' } };
+  }
+  return doc;
 }

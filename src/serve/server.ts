@@ -7,10 +7,13 @@ import type { Cluster } from '../cluster/types.js';
 import type { GitRepo } from '../git/types.js';
 import { memoryGi, rowsFromFlavors, selectRows } from '../provider/resources.js';
 import { ApiError, hintSuggestion } from './api-error.js';
+import { dashboardRoutes } from './dash-routes.js';
+import { etagOf, notModified } from './etag.js';
 import { IntentService } from './intents.js';
 import { openApiDocument } from './openapi.js';
 import { DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, PERMISSIONS, hasPermission, isAdmin } from './tokens.js';
 import type { Permission, Principal, TokenStore } from './tokens.js';
+import { serveUi, uiDirDefault } from './static-ui.js';
 
 export interface ServeOptions {
   repo: GitRepo;
@@ -28,6 +31,8 @@ export interface ServeOptions {
   /** One JSON line per request; default stderr. */
   accessLog?: (line: string) => void;
   now?: () => Date;
+  /** The dashboard bundle served at `/` (default: dist/ui of the package; false: no dashboard). */
+  uiDir?: string | false;
 }
 
 export interface ApiServer {
@@ -39,9 +44,9 @@ export interface ApiServer {
 
 const DEFAULT_BODY_LIMIT = 256 * 1024;
 
-type Handler = (ctx: RequestContext) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
+export type Handler = (ctx: RequestContext) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
 
-interface Route {
+export interface Route {
   method: string;
   pattern: RegExp;
   /** The OpenAPI path template, also the metrics label. */
@@ -51,7 +56,7 @@ interface Route {
   handler: Handler;
 }
 
-interface RequestContext {
+export interface RequestContext {
   req: IncomingMessage;
   url: URL;
   params: string[];
@@ -158,7 +163,7 @@ function asObject(v: unknown, what: string): Record<string, unknown> {
 }
 
 /** The tenant a request acts on: the token's, or for an admin `?tenant=` (required when writing). */
-function tenantScope(p: Principal, url: URL, required: boolean): string | null {
+export function tenantScope(p: Principal, url: URL, required: boolean): string | null {
   const q = url.searchParams.get('tenant');
   if (isAdmin(p)) {
     if (q) return q;
@@ -185,6 +190,7 @@ export async function startApiServer(opts: ServeOptions): Promise<ApiServer> {
   const metrics = new Metrics();
   const bodyLimit = opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
   const openapi = JSON.stringify(openApiDocument());
+  const uiDir = opts.uiDir === undefined ? uiDirDefault() : opts.uiDir;
 
   const routes: Route[] = [
     {
@@ -398,6 +404,7 @@ export async function startApiServer(opts: ServeOptions): Promise<ApiServer> {
         };
       },
     },
+    ...dashboardRoutes({ intents, repo: opts.repo, now }),
   ];
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, contentType = 'application/json'): number => {
@@ -440,6 +447,14 @@ export async function startApiServer(opts: ServeOptions): Promise<ApiServer> {
         send(res, 200, metrics.render({ flare_api_commits_total: c.commits, flare_api_push_batches_total: c.batches, flare_api_syncs_total: c.syncs, flare_api_writes_rejected_total: c.rejected }), {}, 'text/plain; version=0.0.4');
         return;
       }
+      if (uiDir && (method === 'GET' || method === 'HEAD') && !url.pathname.startsWith('/api/')) {
+        const served = await serveUi(uiDir, url.pathname, req, res);
+        if (served !== undefined) {
+          template = served.template;
+          status = served.status;
+          return;
+        }
+      }
       const candidates = routes.filter((r) => r.pattern.test(url.pathname));
       if (candidates.length === 0) throw new ApiError('NOT_FOUND', `no route ${url.pathname}`);
       const route = candidates.find((r) => r.method === method);
@@ -473,6 +488,18 @@ export async function startApiServer(opts: ServeOptions): Promise<ApiServer> {
       };
       const out = await route.handler(ctx);
       status = out.status;
+      if (method === 'GET' && out.status === 200 && route.auth) {
+        // Polling (the dashboard) is cheap when nothing changed: a 304 carries no body.
+        const etag = etagOf(JSON.stringify(out.body));
+        if (notModified(req, etag)) {
+          status = 304;
+          res.writeHead(304, { etag, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+          res.end();
+          return;
+        }
+        send(res, 200, out.body, { ...out.headers, etag });
+        return;
+      }
       send(res, out.status, out.body, out.headers);
     } catch (err) {
       const e =

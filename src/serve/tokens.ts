@@ -41,7 +41,7 @@ export interface Principal {
 }
 
 export interface TokenBackend {
-  readonly kind: 'file' | 'secret';
+  readonly kind: 'file' | 'secret' | 'memory';
   load(): Promise<TokenRecord[]>;
   save(records: TokenRecord[]): Promise<void>;
 }

@@ -18,9 +18,9 @@ const work = mkdtempSync(path.join(tmpdir(), 'flare-pack-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** What a source checkout needs to build and pack; tests, CI scripts and dist/ stay behind. */
-const SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'bin', 'src', 'templates', 'schemas', 'argocd', 'flare.yaml', 'tenants', 'intents'];
+const SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'bin', 'src', 'scripts', 'templates', 'schemas', 'argocd', 'flare.yaml', 'tenants', 'intents'];
 
-const ALLOWED = [/^package\.json$/, /^README\.md$/, /^bin\/flare\.js$/, /^dist\/.+\.js$/, /^templates\/[^/]+$/, /^schemas\/[a-z]+\.json$/,
+const ALLOWED = [/^package\.json$/, /^README\.md$/, /^bin\/flare\.js$/, /^dist\/.+\.js$/, /^dist\/ui\/(index\.html|app\.css|favicon\.svg)$/, /^templates\/[^/]+$/, /^schemas\/[a-z]+\.json$/,
   /^argocd\/resource_customizations\/[^/]+\/[^/]+\/health\.lua$/, /^flare\.yaml$/, /^tenants\/[^/]+\.yaml$/, /^intents\/[^/]+\/[^/]+\.(json|ya?ml)$/];
 
 describe('the packed package installs anywhere (slow)', () => {
@@ -40,7 +40,7 @@ describe('the packed package installs anywhere (slow)', () => {
     const unexpected = files.filter((f) => !ALLOWED.some((re) => re.test(f)));
     expect(unexpected).toEqual([]);
     for (const f of files) expect(f, 'no tests, fixtures, sources, bench or maps').not.toMatch(/(^|\/)(test|src|fixtures|testdata|bench)\/|\.test\.|\.ts$|\.map$|health_test\.yaml/);
-    for (const must of ['bin/flare.js', 'dist/cli/main.js', 'dist/cli/init.js', 'dist/sandbox/index.js', 'templates/solver.yaml.hbs', 'schemas/intent.json',
+    for (const must of ['bin/flare.js', 'dist/cli/main.js', 'dist/ui/index.html', 'dist/ui/app.js', 'dist/ui/app.css', 'dist/cli/init.js', 'dist/sandbox/index.js', 'templates/solver.yaml.hbs', 'schemas/intent.json',
       'argocd/resource_customizations/reservation.fluidos.eu/Reservation/health.lua']) {
       expect(files, must).toContain(must);
     }
