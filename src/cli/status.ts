@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import type { CliContext } from './context.js';
+import { outputOption } from './output.js';
 import { createKubeCluster } from '../cluster/kube.js';
 import type { Cluster } from '../cluster/types.js';
 import { UsageError } from '../errors.js';
@@ -107,7 +108,7 @@ export function statusCommand(ctx: CliContext): Command {
     .option('--kubeconfig <path>', 'kubeconfig of the consumer cluster')
     .option('--context <name>', 'kubeconfig context')
     .addOption(new Option('--max-updates <n>', 'stop --watch after n prints').hideHelp())
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (which: string | undefined, opts: StatusCliOptions) => {
       const repo = path.resolve(ctx.cwd, opts.repo);
       const model = await loadRepo(repo);
@@ -146,7 +147,6 @@ export function statusCommand(ctx: CliContext): Command {
         interrupted = true;
         wake?.();
       };
-      process.once('SIGINT', onSignal);
       ctx.signal?.addEventListener('abort', onSignal, { once: true });
       if (ctx.signal?.aborted) interrupted = true;
       try {
@@ -183,7 +183,6 @@ export function statusCommand(ctx: CliContext): Command {
           wake = undefined;
         }
       } finally {
-        process.off('SIGINT', onSignal);
         ctx.signal?.removeEventListener('abort', onSignal);
         for (const s of stops) s();
       }
