@@ -6,6 +6,8 @@ import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
 import { processStopSignal, untilStopped } from '../../src/cli/context.js';
+import { main } from '../../src/cli/main.js';
+import { runGit } from '../../src/git/exec.js';
 import { runFlare, sink } from '../support/cli.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -194,5 +196,43 @@ describe('the CLI stop signal', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual(before);
+  });
+});
+
+describe('long-running commands stop on the context signal', () => {
+  it('serve -o json prints where it listens, installs no signal handler of its own, and stops with exit 0 on abort', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'flare-serve-sig-'));
+    try {
+      const env = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
+      await runGit(['init', '-q', '-b', 'main'], { cwd: dir });
+      writeFileSync(path.join(dir, 'README.md'), 'x\n');
+      await runGit(['add', '-A'], { cwd: dir });
+      await runGit(['commit', '-q', '-m', 'init'], { cwd: dir, env });
+      const before = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
+      const out = sink();
+      const err = sink();
+      const stop = new AbortController();
+      const running = main(['node', 'flare', 'serve', '--port', '0', '--token-store', path.join(dir, 'tokens.json'), '-o', 'json'], {
+        stdout: out.stream,
+        stderr: err.stream,
+        cwd: dir,
+        env: {},
+        signal: stop.signal,
+      });
+      const deadline = Date.now() + 30_000;
+      while (!out.text().includes('\n')) {
+        if (Date.now() > deadline) throw new Error(`serve did not start: ${err.text()}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const line = JSON.parse(out.text()) as { url: string; tokens: string };
+      expect(line.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/v1$/);
+      expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual(before);
+      stop.abort('SIGINT');
+      expect(await running).toBe(0);
+      expect(err.text()).toContain('serve: stopping');
+      await expect(fetch(line.url)).rejects.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
