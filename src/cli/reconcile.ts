@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { untilStopped, type CliContext } from './context.js';
 import { outputOption } from './output.js';
-import { createKubeCluster } from '../cluster/kube.js';
+import { clusterFromFlags } from '../cluster/kubeconfig.js';
 import { UsageError } from '../errors.js';
 import { shortHash } from '../util/hash.js';
 import { gitCredentials, refuseUrlCredentials } from '../git/credentials.js';
@@ -103,17 +103,14 @@ export function reconcileCommand(ctx: CliContext): Command {
     .option('--adopt-unsigned-status', 'migration from an older FLARE: trust unsigned status files once and re-sign them')
     .addOption(outputOption(['text', 'json'], 'text', 'the --once result, or one line per cycle that changed something (json: on stdout)'))
     .action(async (opts: ReconcileCliOptions) => {
-      const kc: { kubeconfigPath?: string; context?: string } = {};
-      if (opts.kubeconfig) kc.kubeconfigPath = path.resolve(ctx.cwd, opts.kubeconfig);
-      else if (ctx.env.KUBECONFIG) kc.kubeconfigPath = ctx.env.KUBECONFIG;
-      if (opts.context) kc.context = opts.context;
       const repo = repoSource(opts.repo, ctx.cwd, opts.branch, opts.workdir);
       if ('url' in repo) {
         refuseUrlCredentials(repo.url);
         const auth = await gitCredentials(ctx.env, opts.gitCredentialsFile !== undefined ? path.resolve(ctx.cwd, opts.gitCredentialsFile) : undefined);
         if (auth) repo.auth = auth;
       }
-      const cluster = createKubeCluster(kc);
+      // KUBECONFIG=a:b merged as kubectl does, each file relative to the command's cwd
+      const cluster = clusterFromFlags({ ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context ? { context: opts.context } : {}) }, ctx.env, ctx.cwd);
       const ro: ReconcilerOptions = {
         repo,
         cluster,

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import type { CliContext } from './context.js';
 import { outputOption } from './output.js';
-import { createKubeCluster } from '../cluster/kube.js';
+import { clusterFromFlags } from '../cluster/kubeconfig.js';
 import type { Cluster } from '../cluster/types.js';
 import { UsageError } from '../errors.js';
 import type { Intent } from '../intent/model.js';
@@ -126,11 +126,9 @@ export function statusCommand(ctx: CliContext): Command {
         print(ctx, rows, opts.output, all);
         return;
       }
-      const kubeconfigPath = opts.kubeconfig ? path.resolve(ctx.cwd, opts.kubeconfig) : ctx.env.KUBECONFIG;
-      if (!kubeconfigPath) throw new UsageError('--watch needs --kubeconfig (or $KUBECONFIG)');
-      const kc: { kubeconfigPath: string; context?: string } = { kubeconfigPath };
-      if (opts.context) kc.context = opts.context;
-      const cluster = createKubeCluster(kc);
+      if (!opts.kubeconfig && !ctx.env.KUBECONFIG) throw new UsageError('--watch needs --kubeconfig (or $KUBECONFIG)');
+      // KUBECONFIG=a:b merged as kubectl does, each file relative to the command's cwd
+      const cluster = clusterFromFlags({ ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context ? { context: opts.context } : {}) }, ctx.env, ctx.cwd);
       const max = opts.maxUpdates !== undefined ? Number(opts.maxUpdates) : Number.POSITIVE_INFINITY;
       let printed = 0;
       let last = '';
