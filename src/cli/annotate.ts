@@ -9,6 +9,7 @@ import { formatPlans, patchFor, planNode, readNodes, type NodePlan } from '../pr
 import { checkAnnotations, type Violation } from '../provider/check.js';
 import { isFluidosKey } from '../provider/keys.js';
 import type { CliContext } from './context.js';
+import { outputOption } from './output.js';
 
 interface AnnotateFlags {
   kubeconfig?: string;
@@ -104,9 +105,8 @@ export function annotateCommand(ctx: CliContext): Command {
     .option('--admin-values <file>', 'YAML with `defaults` and per-node `nodes` admin values (flags win)')
     .option('--apply', 'merge-patch the nodes (annotations and the FLUIDOS node labels)')
     .option('--check', 'validate the annotations already on the nodes; exit 1 on any violation')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (f: AnnotateFlags) => {
-      if (f.output !== 'text' && f.output !== 'json') throw new UsageError(`--output must be text or json, got '${f.output}'`);
       if (f.check && f.apply) throw new UsageError('--check and --apply are exclusive');
       const flags = flagValues(f);
       const file: AdminValuesFile | undefined = f.adminValues ? await readAdminValues(resolve(ctx.cwd, f.adminValues)) : undefined;

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { toYamlDocuments } from '../argocd/yaml.js';
 import type { CliContext } from './context.js';
+import { outputOption } from './output.js';
 import { parseConfig } from '../config/parse.js';
 import { DEFAULT_CONFIG } from '../config/model.js';
 import { loadHealthChecks } from '../argocd/health-checks.js';
@@ -20,7 +21,7 @@ interface ArgoCdOptions {
   server: string;
   name: string;
   only?: string;
-  output: 'yaml' | 'json';
+  output: 'yaml' | 'text' | 'json';
 }
 
 const PARTS = ['health', 'application', 'applicationset'] as const;
@@ -46,7 +47,7 @@ export function argocdCommand(ctx: CliContext): Command {
     .option('--server <url>', 'destination cluster API server', DEFAULT_ARGOCD_SETTINGS.destinationServer)
     .option('--name <name>', 'Application name (and prefix of the per-tenant ones)', DEFAULT_ARGOCD_SETTINGS.name)
     .option('--only <parts>', `comma-separated subset of ${PARTS.join(',')}`)
-    .addOption(new Option('--output <format>', 'yaml (multi-document) or json (a v1 List)').choices(['yaml', 'json']).default('yaml'))
+    .addOption(outputOption(['yaml', 'text', 'json'], 'yaml', 'yaml (multi-document; text is the same), json (a v1 List)'))
     .action(async (opts: ArgoCdOptions) => {
       const repoDir = path.resolve(ctx.cwd, opts.repo ?? '.');
       const parts = new Set<Part>();

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import type { CliContext } from './context.js';
+import { outputOption } from './output.js';
 import { UsageError } from '../errors.js';
 import { loadRepo } from '../repo/load.js';
 import { costReport, type CostQuery, type CostReport } from '../views/cost.js';
@@ -43,9 +44,8 @@ export function costCommand(ctx: CliContext): Command {
     .option('--tenant <tenant>', 'only this tenant')
     .option('--since <date>', 'only intents active since this date (charging now, or a status change since)')
     .option('--at <date>', 'compute the running meters as of this time (default: now)')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (f: CostFlags) => {
-      if (f.output !== 'text' && f.output !== 'json') throw new UsageError(`--output must be text or json, got ${JSON.stringify(f.output)}`);
       const repoDir = path.resolve(ctx.cwd, f.repo ?? '.');
       const model = await loadRepo(repoDir);
       const q: CostQuery = { intents: model.intents, statuses: model.statuses, tenants: model.tenants, config: model.config, now: new Date() };

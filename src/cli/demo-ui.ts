@@ -1,22 +1,6 @@
 import type { LiveDemo } from '../demo/run-demo.js';
 import { startLocalDashboard } from '../serve/dashboard.js';
-import type { CliContext } from './context.js';
-
-/** Resolves on SIGINT/SIGTERM, or when the embedder aborts ctx.signal (tests). */
-function untilStopped(ctx: CliContext): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      ctx.signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-    ctx.signal?.addEventListener('abort', done, { once: true });
-    if (ctx.signal?.aborted) done();
-  });
-}
+import { type CliContext, untilStopped } from './context.js';
 
 /**
  * `flare demo --ui`: the dashboard over the demo's remote and sandbox until Ctrl-C. The URL
@@ -32,7 +16,7 @@ export async function serveDemoDashboard(ctx: CliContext, live: LiveDemo, o: { p
       ...(o.verbose ? { accessLog: (l: string) => ctx.stderr.write(`  | ${l}\n`) } : {}),
     });
     ctx.stderr.write(`demo: dashboard on ${dash.url}\ndemo: read-only token in the URL; the reconciler keeps running. Ctrl-C to stop.\n`);
-    await untilStopped(ctx);
+    await untilStopped(ctx.signal);
     ctx.stderr.write('demo: stopping\n');
     await dash.close();
   } finally {

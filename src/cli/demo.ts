@@ -1,6 +1,7 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import path from 'node:path';
 import type { CliContext } from './context.js';
+import { outputOption } from './output.js';
 import { runDemo } from '../demo/run-demo.js';
 import { parseDuration } from '../util/quantity.js';
 import { UsageError } from '../errors.js';
@@ -13,7 +14,7 @@ export function demoCommand(ctx: CliContext): Command {
       'run the whole flow on one machine: sandbox cluster + simulated FLUIDOS federation, a local git http-backend remote, and the reconciler over the repo\'s intents; exits 0 when none failed',
     )
     .option('--repo <dir>', "FLARE repo whose flare.yaml, tenants/ and intents/ are used (default: this project's examples)")
-    .addOption(new Option('--output <format>', 'final result format').choices(['text', 'json']).default('text'))
+    .addOption(outputOption(['text', 'json'], 'text', 'final result format'))
     .option('--timeout <duration>', 'give up after this long', '120s')
     .option('--keep', 'keep the temp dir (git remote, clone, kubeconfig) for inspection', false)
     .option('-v, --verbose', 'also print the reconciler log', false)
@@ -28,6 +29,7 @@ export function demoCommand(ctx: CliContext): Command {
         keep: opts.keep,
         progress,
       };
+      if (ctx.signal) demoOpts.signal = ctx.signal;
       if (opts.repo) demoOpts.repo = path.resolve(ctx.cwd, opts.repo);
       if (opts.verbose) demoOpts.log = (l) => ctx.stderr.write(`  | ${l}\n`);
       const uiPort = Number(opts.uiPort);
@@ -48,6 +50,7 @@ export function demoCommand(ctx: CliContext): Command {
               intents: result.rows.map((r) => ({ id: r.id, tenant: r.tenant, name: r.intent, phase: r.phase, provider: r.provider === '-' ? null : r.provider, gpu: r.gpu, hourly_cost: r.hourly_cost, message: r.message })),
               commits: result.commits.length,
               timedOut: result.timedOut,
+              interrupted: result.interrupted,
               elapsedSeconds: Math.round(result.elapsedMs / 100) / 10,
             },
             null,
@@ -62,8 +65,9 @@ export function demoCommand(ctx: CliContext): Command {
       }
       if (result.workDir) progress(`kept ${result.workDir}`);
       if (result.timedOut) progress(`demo: timed out after ${opts.timeout} with intents still in progress`);
+      if (result.interrupted) progress('demo: interrupted with intents still in progress');
       progress(`demo: ${result.rows.length} intents, ${failed.length} failed, ${invalid.length} invalid, ${(result.elapsedMs / 1000).toFixed(1)} s`);
-      ctx.exitCode = failed.length > 0 || invalid.length > 0 || result.timedOut ? 1 : 0;
+      ctx.exitCode = failed.length > 0 || invalid.length > 0 || result.timedOut || result.interrupted ? 1 : 0;
       if (result.live) await serveDemoDashboard(ctx, result.live, { port: uiPort, verbose: opts.verbose });
     });
 }

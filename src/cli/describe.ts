@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import type { CliContext } from './context.js';
+import { outputOption } from './output.js';
 import { UsageError } from '../errors.js';
 import { clusterFromFlags } from '../cluster/kubeconfig.js';
 import type { KubeObject } from '../k8s/object.js';
@@ -24,9 +25,8 @@ export function describeCommand(ctx: CliContext): Command {
     .option('--repo <dir>', 'FLARE repo folder (default: current directory)')
     .option('--kubeconfig <path>', "also show the cluster's events for the intent's objects")
     .option('--context <name>', 'kubeconfig context')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (ref: string, f: DescribeFlags) => {
-      if (f.output !== 'text' && f.output !== 'json') throw new UsageError(`--output must be text or json, got ${JSON.stringify(f.output)}`);
       const repoDir = path.resolve(ctx.cwd, f.repo ?? '.');
       const model = await loadRepo(repoDir);
       const intent = findIntent(model, ref, repoDir, ctx.cwd);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import git from 'isomorphic-git';
 import type { CliContext } from './context.js';
-import { UsageError } from '../errors.js';
+import { outputOption } from './output.js';
 import { clusterFromFlags } from '../cluster/kubeconfig.js';
 import { loadRepo } from '../repo/load.js';
 import { loadTemplates } from '../render/load-templates.js';
@@ -38,9 +38,8 @@ export function diffCommand(ctx: CliContext): Command {
     .option('--repo-url <url>', "the reconciler's --repo URL (its objects carry that identity; default: the clone's origin)")
     .option('--branch <branch>', "the reconciler's branch (default: flare.yaml git.branch)")
     .option('--exit-code', 'exit 1 when there are differences (as `kubectl diff`)')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (f: DiffFlags) => {
-      if (f.output !== 'text' && f.output !== 'json') throw new UsageError(`--output must be text or json, got ${JSON.stringify(f.output)}`);
       const repoDir = path.resolve(ctx.cwd, f.repo ?? '.');
       const model = await loadRepo(repoDir);
       const tpl = await loadTemplates(repoDir);

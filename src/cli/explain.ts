@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import type { CliContext } from './context.js';
+import { outputOption } from './output.js';
 import { UsageError } from '../errors.js';
 import { formatDiagnostic, sortDiagnostics } from '../diagnostics.js';
 import type { Intent } from '../intent/model.js';
@@ -28,9 +29,8 @@ export function explainCommand(ctx: CliContext): Command {
     .description('show what each field of one intent became (Solver filters, manifest fields, ranker checks) and what is recorded, not enforced')
     .argument('<intent>', 'intent id <tenant>-<name>, <tenant>/<name>, or the intent file')
     .option('--repo <dir>', 'FLARE repo folder (default: current directory)')
-    .option('--output <format>', 'text or json', 'text')
+    .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (ref: string, opts: { repo?: string; output: string }) => {
-      if (opts.output !== 'text' && opts.output !== 'json') throw new UsageError(`--output must be text or json, not ${JSON.stringify(opts.output)}`);
       const repoDir = path.resolve(ctx.cwd, opts.repo ?? '.');
       const model = await loadRepo(repoDir);
       const intent = findIntent(model, ref, repoDir, ctx.cwd);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import type { CliContext } from './context.js';
+import { outputOption } from './output.js';
 import { IoError, UsageError } from '../errors.js';
 import { loadRepo } from '../repo/load.js';
 import { statusPath } from '../reconcile/cycle.js';
@@ -29,9 +30,8 @@ export function historyCommand(ctx: CliContext): Command {
     .option('--repo <dir>', 'FLARE repo clone (default: current directory)')
     .option('--since <date>', 'only commits from this date (ISO 8601)')
     .option('--limit <n>', 'only the newest n entries')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (ref: string, f: HistoryFlags) => {
-      if (f.output !== 'text' && f.output !== 'json') throw new UsageError(`--output must be text or json, got ${JSON.stringify(f.output)}`);
       const since = f.since !== undefined ? new Date(f.since) : undefined;
       if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since must be a date, got ${JSON.stringify(f.since)}`);
       if (f.limit !== undefined && !/^[1-9]\d{0,5}$/.test(f.limit)) throw new UsageError(`--limit must be a positive whole number, got ${JSON.stringify(f.limit)}`);

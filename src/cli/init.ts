@@ -2,6 +2,8 @@ import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
 import type { CliContext } from './context.js';
+import { outputOption, writeJson } from './output.js';
+import type { Diagnostic } from '../diagnostics.js';
 import { isValidTenantName, scaffold } from '../init/scaffold.js';
 import { originUrl, PLACEHOLDER_REPO_URL, publicRepoUrl } from '../argocd/repo-url.js';
 import { packagePath } from '../util/package-root.js';
@@ -12,6 +14,14 @@ interface InitOptions {
   repoUrl?: string;
   branch: string;
   force?: boolean;
+  output: 'text' | 'json';
+}
+
+/** `init -o json`: the files written (and which of them replaced an existing file), or why nothing was. */
+interface InitJson {
+  dir: string;
+  written: { path: string; overwritten: boolean }[];
+  diagnostics: Diagnostic[];
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -49,6 +59,7 @@ export function initCommand(ctx: CliContext): Command {
     .option('--repo-url <url>', "git URL for the Argo CD apps (default: the folder's origin remote)")
     .option('--branch <name>', 'branch the reconciler commits to and Argo CD follows', 'main')
     .option('--force', 'overwrite files that already exist')
+    .addOption(outputOption(['text', 'json'], 'text', 'result format (text: one written path a line; json: written files and diagnostics)'))
     .action(async (dir: string, opts: InitOptions) => {
       if (!isValidTenantName(opts.tenant)) throw new UsageError(`--tenant: "${opts.tenant}" is not a valid tenant name (lowercase letters, digits and -, at most 32)`);
       const root = path.resolve(ctx.cwd, dir);
@@ -65,7 +76,21 @@ export function initCommand(ctx: CliContext): Command {
       // Check everything before writing anything: a refusal leaves the folder as it was.
       const existing: string[] = [];
       for (const f of files) if (await exists(path.join(root, f.path))) existing.push(f.path);
+      const shown = path.relative(ctx.cwd, root) || '.';
       if (existing.length > 0 && !opts.force) {
+        if (opts.output === 'json') {
+          const diagnostics: Diagnostic[] = existing.map((f) => ({
+            severity: 'error',
+            file: path.join(shown, f).split(path.sep).join('/'),
+            line: 0,
+            column: 0,
+            path: '',
+            message: 'already exists; nothing written',
+            hint: 'use --force to overwrite',
+            code: 'file-exists',
+          }));
+          writeJson(ctx.stdout, { dir: shown, written: [], diagnostics } satisfies InitJson);
+        }
         for (const f of existing) ctx.stderr.write(`exists: ${f}\n`);
         ctx.stderr.write(`init: ${existing.length} file(s) already exist in ${root}; nothing written (use --force to overwrite)\n`);
         ctx.exitCode = 1;
@@ -75,9 +100,12 @@ export function initCommand(ctx: CliContext): Command {
         const target = path.join(root, f.path);
         await mkdir(path.dirname(target), { recursive: true });
         await writeFile(target, f.content);
-        ctx.stdout.write(`${f.path}\n`);
+        if (opts.output === 'text') ctx.stdout.write(`${f.path}\n`);
       }
-      const shown = path.relative(ctx.cwd, root) || '.';
+      if (opts.output === 'json') {
+        const had = new Set(existing);
+        writeJson(ctx.stdout, { dir: shown, written: files.map((f) => ({ path: f.path, overwritten: had.has(f.path) })), diagnostics: [] } satisfies InitJson);
+      }
       ctx.stderr.write(
         `init: wrote ${files.length} files into ${shown}${existing.length > 0 ? ` (${existing.length} overwritten)` : ''}\n` +
           `next: cd ${shown} && flare validate && flare render && flare demo --repo .\n`,

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import type { CliContext } from './context.js';
+import { processStopSignal, type CliContext } from './context.js';
 import { exitCodeFor, reportError } from './run.js';
 import { validateCommand } from './validate.js';
 import { renderCommand } from './render.js';
@@ -63,6 +63,9 @@ export async function main(argv: string[], partial: Partial<CliContext> = {}): P
     env: process.env,
     ...partial,
   };
+  // one SIGINT/SIGTERM wiring for every command; an embedder's own signal wins
+  let detach = (): void => {};
+  if (!ctx.signal) ({ signal: ctx.signal, detach } = processStopSignal());
   const program = buildProgram(ctx);
   try {
     await program.parseAsync(argv);
@@ -73,5 +76,7 @@ export async function main(argv: string[], partial: Partial<CliContext> = {}): P
     }
     reportError(err, ctx.stderr);
     return exitCodeFor(err);
+  } finally {
+    detach();
   }
 }

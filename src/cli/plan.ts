@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import type { CliContext } from './context.js';
+import { outputOption } from './output.js';
 import { UsageError } from '../errors.js';
 import { clusterFromFlags } from '../cluster/kubeconfig.js';
 import { API } from '../fluidos/types.js';
@@ -29,9 +30,8 @@ export function planCommand(ctx: CliContext): Command {
     .option('--federation <file>', 'federation snapshot (the format `flare sandbox up --federation` reads); default: the sandbox federation')
     .option('--kubeconfig <path>', "plan against the cluster's Flavors instead of a snapshot")
     .option('--context <name>', 'kubeconfig context')
-    .option('-o, --output <format>', 'text, markdown or json', 'text')
+    .addOption(outputOption(['text', 'markdown', 'json'], 'text'))
     .action(async (refs: string[], f: PlanFlags) => {
-      if (!['text', 'markdown', 'json'].includes(f.output)) throw new UsageError(`--output must be text, markdown or json, got ${JSON.stringify(f.output)}`);
       if (f.federation && f.kubeconfig) throw new UsageError('--federation and --kubeconfig exclude each other');
       const repoDir = path.resolve(ctx.cwd, f.repo ?? '.');
       const model = await loadRepo(repoDir);

@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Command, Option } from 'commander';
-import type { CliContext } from './context.js';
-import { createKubeCluster } from '../cluster/kube.js';
+import { Command } from 'commander';
+import { untilStopped, type CliContext } from './context.js';
+import { outputOption } from './output.js';
+import { clusterFromFlags } from '../cluster/kubeconfig.js';
 import { UsageError } from '../errors.js';
 import { shortHash } from '../util/hash.js';
 import { gitCredentials, refuseUrlCredentials } from '../git/credentials.js';
@@ -100,19 +101,16 @@ export function reconcileCommand(ctx: CliContext): Command {
     .option('--identity <id>', 'leader-election identity (default: hostname-pid)')
     .option('--signing-secret <namespace/name>', 'Secret with the status-signing keys, created when absent (default: $POD_NAMESPACE or default, /flare-status-key)')
     .option('--adopt-unsigned-status', 'migration from an older FLARE: trust unsigned status files once and re-sign them')
-    .addOption(new Option('-o, --output <format>', 'output of --once').choices(['text', 'json']).default('text'))
+    .addOption(outputOption(['text', 'json'], 'text', 'the --once result, or one line per cycle that changed something (json: on stdout)'))
     .action(async (opts: ReconcileCliOptions) => {
-      const kc: { kubeconfigPath?: string; context?: string } = {};
-      if (opts.kubeconfig) kc.kubeconfigPath = path.resolve(ctx.cwd, opts.kubeconfig);
-      else if (ctx.env.KUBECONFIG) kc.kubeconfigPath = ctx.env.KUBECONFIG;
-      if (opts.context) kc.context = opts.context;
       const repo = repoSource(opts.repo, ctx.cwd, opts.branch, opts.workdir);
       if ('url' in repo) {
         refuseUrlCredentials(repo.url);
         const auth = await gitCredentials(ctx.env, opts.gitCredentialsFile !== undefined ? path.resolve(ctx.cwd, opts.gitCredentialsFile) : undefined);
         if (auth) repo.auth = auth;
       }
-      const cluster = createKubeCluster(kc);
+      // KUBECONFIG=a:b merged as kubectl does, each file relative to the command's cwd
+      const cluster = clusterFromFlags({ ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context ? { context: opts.context } : {}) }, ctx.env, ctx.cwd);
       const ro: ReconcilerOptions = {
         repo,
         cluster,
@@ -163,19 +161,14 @@ export function reconcileCommand(ctx: CliContext): Command {
         return;
       }
       ro.onCycle = (r) => {
-        if (r.changed.length || r.deleted.length || r.commit) ctx.stderr.write(summary(r) + '\n');
+        if (!(r.changed.length || r.deleted.length || r.commit)) return;
+        // json: the cycles are the command's result, one JSON line each on stdout; text: progress on stderr
+        if (opts.output === 'json') ctx.stdout.write(json(r) + '\n');
+        else ctx.stderr.write(summary(r) + '\n');
       };
       const rec = await startReconciler(ro);
       if (rec.url) ctx.stderr.write(`reconcile: serving ${rec.url}/healthz, /readyz, /metrics\n`);
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          process.off('SIGINT', done);
-          process.off('SIGTERM', done);
-          resolve();
-        };
-        process.once('SIGINT', done);
-        process.once('SIGTERM', done);
-      });
+      await untilStopped(ctx.signal);
       ctx.stderr.write('reconcile: stopping\n');
       await rec.stop();
     });

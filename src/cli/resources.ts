@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { API } from '../fluidos/types.js';
 import { formatRows, memoryGi, rowsFromCandidates, rowsFromFlavors, selectRows, type ResourceSort } from '../provider/resources.js';
 import type { CliContext } from './context.js';
+import { outputOption } from './output.js';
 
 interface ResourcesFlags {
   kubeconfig?: string;
@@ -46,11 +47,10 @@ export function resourcesCommand(ctx: CliContext): Command {
     .option('--model <model>', 'only this GPU model (e.g. nvidia-h100, or h100)')
     .option('--location <location>', 'only this location (a location catalog name such as EU, or a region)')
     .option('--sort <key>', 'price, model, memory or latency', 'price')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (f: ResourcesFlags) => {
       if (f.source !== 'flavors' && f.source !== 'candidates') throw new UsageError(`--source must be flavors or candidates, got '${f.source}'`);
       if (!SORTS.includes(f.sort as ResourceSort)) throw new UsageError(`--sort must be one of ${SORTS.join(', ')}, got '${f.sort}'`);
-      if (f.output !== 'text' && f.output !== 'json') throw new UsageError(`--output must be text or json, got '${f.output}'`);
       const catalog = await locationCatalog(ctx);
       const cluster = clusterFromFlags({ ...(f.kubeconfig ? { kubeconfig: f.kubeconfig } : {}), ...(f.context ? { context: f.context } : {}) }, ctx.env, ctx.cwd);
       const rows =

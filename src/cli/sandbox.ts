@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import type { CliContext } from './context.js';
+import { untilStopped, type CliContext } from './context.js';
+import { outputOption, parseOutput } from './output.js';
 import { UsageError } from '../errors.js';
 import { startSandbox, type SandboxHandle, type SandboxOptions } from '../sandbox/index.js';
 
@@ -19,29 +20,16 @@ function intOption(name: string, raw: string | undefined, min: number, max: numb
   return Number(raw);
 }
 
-/** Resolves on the first SIGINT or SIGTERM, then removes its handlers. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((done) => {
-    const onSignal = (sig: NodeJS.Signals): void => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      done(sig);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-}
-
 /**
- * `flare sandbox up`: the sandbox API server and simulated federation, served until `stop`
- * resolves (SIGINT/SIGTERM from the command line). Exposed for tests and `flare demo`.
+ * `flare sandbox up`: the sandbox API server and simulated federation, served until ctx.signal
+ * is aborted (SIGINT/SIGTERM from the command line). Exposed for tests.
  */
-export async function sandboxUp(ctx: CliContext, opts: UpOptions, stop: Promise<unknown> = untilSignal()): Promise<void> {
+export async function sandboxUp(ctx: CliContext, opts: UpOptions): Promise<void> {
   const sopts: SandboxOptions = {};
   const port = intOption('--port', opts.port, 0, 65535);
   const step = intOption('--step-delay', opts.stepDelay, 0, 60_000);
   const job = intOption('--job-duration', opts.jobDuration, 0, 86_400_000);
-  if (opts.output !== undefined && opts.output !== 'json' && opts.output !== 'text') throw new UsageError(`--output must be text or json, got ${JSON.stringify(opts.output)}`);
+  const output = parseOutput(opts.output ?? 'text', ['text', 'json'] as const);
   if (port !== undefined) sopts.port = port;
   if (step !== undefined) sopts.stepDelayMs = step;
   if (job !== undefined) sopts.jobDurationMs = job;
@@ -51,7 +39,7 @@ export async function sandboxUp(ctx: CliContext, opts: UpOptions, stop: Promise<
   const sb: SandboxHandle = await startSandbox(sopts);
   try {
     const flavors = sb.store.list('nodecore.fluidos.eu/v1alpha1', 'Flavor').items.length;
-    if (opts.output === 'json') {
+    if (output === 'json') {
       ctx.stdout.write(JSON.stringify({ url: sb.url, kubeconfig: sb.kubeconfigPath, providers: sb.federation.providers.length, flavors }) + '\n');
     } else {
       ctx.stdout.write(
@@ -68,8 +56,8 @@ export async function sandboxUp(ctx: CliContext, opts: UpOptions, stop: Promise<
       );
     }
     ctx.stderr.write('sandbox: serving; press Ctrl-C to stop\n');
-    const sig = await stop;
-    ctx.stderr.write(`sandbox: ${typeof sig === 'string' ? sig : 'stop'} received, shutting down\n`);
+    const sig = await untilStopped(ctx.signal);
+    ctx.stderr.write(`sandbox: ${sig} received, shutting down\n`);
   } finally {
     await sb.close();
   }
@@ -86,7 +74,7 @@ export function sandboxCommand(ctx: CliContext): Command {
     .option('--port <n>', 'API server port (0 picks a free one)', '0')
     .option('--step-delay <ms>', 'delay between simulated controller steps', '20')
     .option('--job-duration <ms>', 'how long a simulated Job runs', '1000')
-    .option('--output <format>', 'text or json')
+    .addOption(outputOption(['text', 'json'], 'text'))
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
     .action(async (opts: UpOptions) => sandboxUp(ctx, opts));

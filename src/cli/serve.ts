@@ -8,7 +8,8 @@ import { UsageError } from '../errors.js';
 import { openGitRepo, parseGitImpl } from '../git/open.js';
 import { startApiServer } from '../serve/server.js';
 import { TokenStore, fileTokenBackend, secretTokenBackend } from '../serve/tokens.js';
-import type { CliContext } from './context.js';
+import { untilStopped, type CliContext } from './context.js';
+import { outputOption } from './output.js';
 import { repoSource } from './reconcile.js';
 
 interface ServeCliOptions {
@@ -28,6 +29,7 @@ interface ServeCliOptions {
   bodyLimit: string;
   rateLimit: string;
   syncInterval: string;
+  output: 'text' | 'json';
 }
 
 function intOption(v: string, name: string, min: number, max: number): number {
@@ -57,6 +59,7 @@ export function serveCommand(ctx: CliContext): Command {
     .option('--body-limit <bytes>', 'largest request body', String(256 * 1024))
     .option('--rate-limit <n>', 'requests per token per minute', '600')
     .option('--sync-interval <ms>', 'how often the clone is synced for reads', '2000')
+    .addOption(outputOption(['text', 'json'], 'text', 'json: one line on stdout once listening ({"url", "tokens"}), for scripts'))
     .action(async (opts: ServeCliOptions) => {
       const impl = parseGitImpl(opts.git);
       const port = intOption(opts.port, '--port', 0, 65535);
@@ -93,15 +96,8 @@ export function serveCommand(ctx: CliContext): Command {
       });
       ctx.stderr.write(`serve: FLARE API on ${server.url}/api/v1 (tokens: ${tokens.backendKind}${bootstrap ? ', bootstrap admin token set' : ''})\n`);
       ctx.stderr.write(`serve: dashboard on ${server.url}/ (sign in with a token; intents:read and resources:read suffice)\n`);
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          process.off('SIGINT', done);
-          process.off('SIGTERM', done);
-          resolve();
-        };
-        process.once('SIGINT', done);
-        process.once('SIGTERM', done);
-      });
+      if (opts.output === 'json') ctx.stdout.write(`${JSON.stringify({ url: `${server.url}/api/v1`, dashboard: `${server.url}/`, tokens: tokens.backendKind })}\n`);
+      await untilStopped(ctx.signal);
       ctx.stderr.write('serve: stopping\n');
       await server.close();
       await repo.close();

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import type { CliContext } from './context.js';
-import { createKubeCluster } from '../cluster/kube.js';
+import { outputOption } from './output.js';
+import { clusterFromFlags } from '../cluster/kubeconfig.js';
 import type { Cluster } from '../cluster/types.js';
 import { UsageError } from '../errors.js';
 import type { Intent } from '../intent/model.js';
@@ -107,7 +108,7 @@ export function statusCommand(ctx: CliContext): Command {
     .option('--kubeconfig <path>', 'kubeconfig of the consumer cluster')
     .option('--context <name>', 'kubeconfig context')
     .addOption(new Option('--max-updates <n>', 'stop --watch after n prints').hideHelp())
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(outputOption(['text', 'json'], 'text'))
     .action(async (which: string | undefined, opts: StatusCliOptions) => {
       const repo = path.resolve(ctx.cwd, opts.repo);
       const model = await loadRepo(repo);
@@ -125,11 +126,9 @@ export function statusCommand(ctx: CliContext): Command {
         print(ctx, rows, opts.output, all);
         return;
       }
-      const kubeconfigPath = opts.kubeconfig ? path.resolve(ctx.cwd, opts.kubeconfig) : ctx.env.KUBECONFIG;
-      if (!kubeconfigPath) throw new UsageError('--watch needs --kubeconfig (or $KUBECONFIG)');
-      const kc: { kubeconfigPath: string; context?: string } = { kubeconfigPath };
-      if (opts.context) kc.context = opts.context;
-      const cluster = createKubeCluster(kc);
+      if (!opts.kubeconfig && !ctx.env.KUBECONFIG) throw new UsageError('--watch needs --kubeconfig (or $KUBECONFIG)');
+      // KUBECONFIG=a:b merged as kubectl does, each file relative to the command's cwd
+      const cluster = clusterFromFlags({ ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}), ...(opts.context ? { context: opts.context } : {}) }, ctx.env, ctx.cwd);
       const max = opts.maxUpdates !== undefined ? Number(opts.maxUpdates) : Number.POSITIVE_INFINITY;
       let printed = 0;
       let last = '';
@@ -146,7 +145,6 @@ export function statusCommand(ctx: CliContext): Command {
         interrupted = true;
         wake?.();
       };
-      process.once('SIGINT', onSignal);
       ctx.signal?.addEventListener('abort', onSignal, { once: true });
       if (ctx.signal?.aborted) interrupted = true;
       try {
@@ -183,7 +181,6 @@ export function statusCommand(ctx: CliContext): Command {
           wake = undefined;
         }
       } finally {
-        process.off('SIGINT', onSignal);
         ctx.signal?.removeEventListener('abort', onSignal);
         for (const s of stops) s();
       }

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { CliContext } from './context.js';
+import { outputOption } from './output.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { formatDiagnostic, hasErrors, sortDiagnostics } from '../diagnostics.js';
 import { loadRepo } from '../repo/load.js';
@@ -36,7 +37,7 @@ export function validateCommand(ctx: CliContext): Command {
     .description('check intents, tenants, flare.yaml and status files; report every problem with its position')
     .argument('[paths...]', 'intent files or folders to report (default: the whole repo)')
     .option('--repo <dir>', 'repository root', '.')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'github']).default('text'))
+    .addOption(outputOption(['text', 'json', 'github'], 'text'))
     .option('-q, --quiet', 'errors only (no warnings or "recorded, not enforced" notes)')
     .option('--base <ref>', 'pull-request guard: also fail when the change since this git ref touches status/ or hand-edits rendered/')
     .action(async (paths: string[], opts: { repo: string; output: OutputFormat; quiet?: boolean; base?: string }) => {

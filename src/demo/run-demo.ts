@@ -32,6 +32,8 @@ export interface DemoOptions {
   progress: (line: string) => void;
   /** Reconciler log lines, only when verbose. */
   log?: (line: string) => void;
+  /** Stops waiting for the intents to settle (SIGINT in the CLI); the result says so and everything is cleaned up. */
+  signal?: AbortSignal;
   /**
    * Leave the world running after convergence (`flare demo --ui`): the result's `live` holds the
    * remote, the cluster and a reconciler that goes on; its release() stops them.
@@ -56,6 +58,8 @@ export interface DemoResult {
   /** `git log --format=%h %s` of the remote, newest first. */
   commits: string[];
   timedOut: boolean;
+  /** Stopped by DemoOptions.signal before every intent settled. */
+  interrupted: boolean;
   elapsedMs: number;
   workDir?: string;
   /** The repo has no intent files: nothing was started. */
@@ -112,7 +116,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     if (!hasIntentFiles) {
       // nothing would ever settle: say so instead of waiting out the timeout
       opts.progress(`${elapsed()} nothing to run: no intents under ${path.join(source, 'intents')} (add intents/<tenant>/<name>.yaml)`);
-      return { intents: [], rows: [], commits: [], timedOut: false, elapsedMs: Date.now() - started, empty: true };
+      return { intents: [], rows: [], commits: [], timedOut: false, interrupted: false, elapsedMs: Date.now() - started, empty: true };
     }
 
     const bare = await createBareRepo(gitRoot, 'flare', { branch: 'main', seedFrom: seed, seedMessage: 'Example intents\n' });
@@ -158,11 +162,19 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     cleanups.push(() => reconciler.stop());
 
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      settled.then(() => false),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), opts.timeoutMs))),
+    let onAbort = (): void => {};
+    const ended = await Promise.race([
+      settled.then(() => 'settled' as const),
+      new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), opts.timeoutMs))),
+      new Promise<'interrupted'>((resolve) => {
+        onAbort = () => resolve('interrupted');
+        if (opts.signal?.aborted) onAbort();
+        else opts.signal?.addEventListener('abort', onAbort, { once: true });
+      }),
     ]);
     if (timer) clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
+    const timedOut = ended === 'timeout';
     await reconciler.stop();
     cleanups.pop();
     const final = await loadRepo(reconciler.git.dir);
@@ -177,6 +189,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
       rows,
       commits,
       timedOut,
+      interrupted: ended === 'interrupted',
       elapsedMs: Date.now() - started,
     };
     if (opts.keep) result.workDir = work;

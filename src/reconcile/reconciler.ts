@@ -82,6 +82,8 @@ export interface Reconciler {
   /** true after the first successful cycle. */
   ready(): boolean;
   last(): CycleResult | undefined;
+  /** Resolves once the webhook events queued so far are delivered or given up (retries included): what was sent is then final. */
+  notified(): Promise<void>;
   /** Base URL of the HTTP endpoints when httpPort was given. */
   url?: string;
   git: GitRepo;
@@ -329,6 +331,7 @@ export async function startReconciler(opts: ReconcilerOptions): Promise<Reconcil
     ready: () => isReady,
     last: () => last,
     metrics: () => metrics.render(),
+    notified: () => notifier.flush(),
     git,
     async stop() {
       if (stopped) return;

@@ -32,6 +32,8 @@ export interface SandboxOptions {
   onError?: (key: string, err: unknown) => void;
   /** Seed of the sandbox's randomness (object uids, generated names); default 1. */
   seed?: number;
+  /** The sandbox's time: object timestamps, the simulator's status times, Job durations, table ages (default: the wall clock). */
+  clock?: () => Date;
 }
 
 export interface SandboxFaults {
@@ -78,12 +80,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   const federation =
     opts.federation === undefined ? defaultFederation() : typeof opts.federation === 'string' ? readFederation(opts.federation) : opts.federation;
   // uids and generated names repeat from run to run, like everything else the sandbox decides
-  const store = new ObjectStore({ random: seededRandom(opts.seed ?? 1) });
+  const store = new ObjectStore({ random: seededRandom(opts.seed ?? 1), ...(opts.clock ? { clock: opts.clock } : {}) });
   const simOpts: ConstructorParameters<typeof FederationSimulator>[2] = {};
   if (opts.stepDelayMs !== undefined) simOpts.stepDelayMs = opts.stepDelayMs;
   if (opts.jobDurationMs !== undefined) simOpts.jobDurationMs = opts.jobDurationMs;
   if (opts.consumer) simOpts.consumer = opts.consumer;
   if (opts.onError) simOpts.onError = opts.onError;
+  // the simulator reads time from the store's clock: one source for everything the sandbox stamps
   const simulator = new FederationSimulator(store, federation, simOpts);
   simulator.start();
   let server: ApiServer;

@@ -35,10 +35,11 @@ describe('flare sandbox up (in process)', () => {
     const c = ctx();
     const dir = mkdtempSync(path.join(tmpdir(), 'sbx-cli-'));
     try {
-      let release!: () => void;
-      const stop = new Promise<void>((r) => (release = r));
+      // the CLI context's signal (SIGINT/SIGTERM in main) is what stops it
+      const stop = new AbortController();
       const kc = path.join(dir, 'kc.yaml');
-      const running = sandboxUp(c, { kubeconfig: kc, port: '0', stepDelay: '1' }, stop);
+      const sc = { ...c, signal: stop.signal };
+      const running = sandboxUp(sc, { kubeconfig: kc, port: '0', stepDelay: '1' });
       while (!c.out().includes('Try:')) await new Promise((r) => setTimeout(r, 10));
       expect(c.out()).toContain(`kubeconfig: ${kc}`);
       expect(c.out()).toContain(`kubectl --kubeconfig ${kc} get flavors -A`);
@@ -49,9 +50,10 @@ describe('flare sandbox up (in process)', () => {
       expect((await sandboxFetch(`${server}/apis/nodecore.fluidos.eu/v1alpha1/namespaces/fluidos/flavors`)).status).toBe(401);
       const res = await sandboxFetch(`${server}/apis/nodecore.fluidos.eu/v1alpha1/namespaces/fluidos/flavors`, { token });
       expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(FLAVORS);
-      release();
+      stop.abort('SIGTERM');
       await running;
-      expect(c.exitCode).toBe(0);
+      expect(sc.exitCode).toBe(0);
+      expect(c.err()).toContain('sandbox: SIGTERM received, shutting down');
       await expect(sandboxFetch(`${server}/version`)).rejects.toThrow();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -6,6 +6,8 @@ import { parse, stringify } from 'yaml';
 import { clusterFromFlags } from '../../src/cluster/kubeconfig.js';
 import { createKubeCluster } from '../../src/cluster/kube.js';
 import { startApiServer, writeKubeconfig, type ApiServer } from '../../src/sandbox/api/index.js';
+import { runGit } from '../../src/git/exec.js';
+import { runFlare } from '../support/cli.js';
 
 let api: ApiServer;
 let dir: string;
@@ -53,5 +55,18 @@ describe('KUBECONFIG merge order', () => {
     await writeFile(other, stringify({ apiVersion: 'v1', kind: 'Config', clusters: kc.clusters.map((c) => ({ ...c, cluster: { ...c.cluster, server: 'http://127.0.0.1:1' } })), users: kc.users }));
     const cluster = clusterFromFlags({}, { KUBECONFIG: [first, second, other].join(delimiter) }, dir);
     expect((await cluster.get({ apiVersion: 'v1', kind: 'Namespace', name: 'merged' }))?.metadata.name).toBe('merged');
+  });
+});
+
+describe('KUBECONFIG in the commands that take a kubeconfig', () => {
+  it('status --watch merges KUBECONFIG=a:b with files named relative to the command cwd, as kubectl does', async () => {
+    const repo = join(dir, 'repo');
+    await runGit(['init', '-q', '-b', 'main', repo], { cwd: dir });
+    // relative names: resolved against the command's cwd (dir), not the process's
+    const r = await runFlare(['status', '--watch', '--max-updates', '1', '-o', 'json', '--repo', 'repo'], dir, { KUBECONFIG: ['contexts', 'credentials'].join(delimiter) });
+    expect(r.code, r.stderr).toBe(0);
+    const line = JSON.parse(r.stdout.trim().split('\n')[0]!) as { source: string; intents: unknown[] };
+    expect(line.source).toBe('working tree');
+    expect(line.intents).toEqual([]);
   });
 });

@@ -74,7 +74,8 @@ describe('webhook notifications', () => {
     await until('Running of ok and NoMatch of nomatch', () => of('ok', 'Running').length > 0 && of('nomatch', 'NoMatch').length > 0);
     // more cycles with no phase change send nothing more
     for (let i = 0; i < 3; i++) await rec.runOnce();
-    await sleep(200);
+    // whatever those cycles queued has been sent once this resolves: no waiting for a while
+    await rec.notified();
     expect(of('ok', 'Running')).toHaveLength(1);
     expect(of('nomatch', 'NoMatch')).toHaveLength(1);
     expect(rx.got.map((g) => g.event.reason).sort()).toEqual(['NoMatch', 'Running']);
@@ -110,7 +111,8 @@ describe('webhook notifications', () => {
     const rx2 = await receiver(rx.port);
     try {
       await until('the retried Running of late', () => rx2.got.find((g) => g.event.involvedObject.name === 'late' && g.event.reason === 'Running'));
-      await sleep(200);
+      // the queue is drained (the retried event was its last): a duplicate would be in by now
+      await rec.notified();
       expect(rx2.got.filter((g) => g.event.involvedObject.name === 'late')).toHaveLength(1);
     } finally {
       await closeServer(rx2.server);

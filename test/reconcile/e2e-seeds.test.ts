@@ -61,40 +61,40 @@ const EXPECTED: Record<string, string[]> = {
   'research-nightly--eval': ['pc-k8slice-edge-amsterdam-rtx4080-2x'],
 };
 
-describe('the repo’s example intents on the default sandbox federation', () => {
-  it('each example, alone on the federation, reaches Running or Completed on the candidate its objective calls for', async () => {
-    const model = await loadRepo(REPO_ROOT);
+// read at collection time: one test per example, so a failure names its intent
+const model = await loadRepo(REPO_ROOT);
+const flare = await readFile(path.join(REPO_ROOT, 'flare.yaml'), 'utf8');
+
+// Each world is its own sandbox, git remote and reconciler, so the examples may run side by side:
+// as many at once as vitest.config.ts's maxConcurrency allows (the spare cores: a world's cost
+// is mostly git subprocesses, so on two cores more at once only thrash).
+describe.concurrent('the repo’s example intents on the default sandbox federation', () => {
+  it('every example has its expected choice written down, and every choice an example', () => {
     expect(model.intents.length).toBeGreaterThan(0);
-    const flare = await readFile(path.join(REPO_ROOT, 'flare.yaml'), 'utf8');
-    const problems: string[] = [];
-    for (const intent of model.intents) {
-      const tenantFile = `tenants/${intent.tenant}.yaml`;
-      const world = await startWorld({
-        'flare.yaml': flare,
-        [tenantFile]: await readFile(path.join(REPO_ROOT, tenantFile), 'utf8'),
-        [intent.file]: await readFile(path.join(REPO_ROOT, intent.file), 'utf8'),
-      });
-      try {
-        const expected = EXPECTED[intent.id];
-        if (!expected) problems.push(`${intent.id}: no expected choice written down for this example`);
-        const rec = await world.start();
-        const r = await cycleUntil(rec, (x) => x.intents.every((i) => DONE.has(i.phase)) && x.commit === undefined, { timeoutMs: 30_000, pauseMs: 50 });
-        const status = parse((await world.read(`status/${intent.tenant}/${intent.name}.yaml`))!).status as IntentStatus;
-        const want = intent.spec.workload?.type === 'batch' ? 'Completed' : 'Running';
-        if (r.intents[0]!.phase !== want) problems.push(`${intent.id}: ${r.intents[0]!.phase} ${r.intents[0]!.message ?? ''}`);
-        const got = status.placements.map((p) => p.chosen?.candidate);
-        if (JSON.stringify(got) !== JSON.stringify(expected)) problems.push(`${intent.id}: chose ${got.join(',')}, expected ${expected?.join(',')}`);
-        if (status.selection === 'fluidos' && !status.placements.every((p) => p.chosen && p.reservation?.name)) {
-          // FLUIDOS's own Reservation is what the choice was read from (it is released once the job completes)
-          problems.push(`${intent.id}: FLUIDOS reservation not recorded`);
-        }
-        for (const p of status.placements) {
-          if (p.chosen && p.remote_cluster_id !== `liqo-${p.chosen.provider}`) problems.push(`${intent.id}: remote ${p.remote_cluster_id} for ${p.chosen.provider}`);
-        }
-      } finally {
-        await world.close();
+    expect(model.intents.map((i) => i.id).sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it.each(model.intents.map((i) => [i.id, i] as const))('%s, alone on the federation, reaches Running or Completed on the candidate its objective calls for', async (_id, intent) => {
+    const tenantFile = `tenants/${intent.tenant}.yaml`;
+    const world = await startWorld({
+      'flare.yaml': flare,
+      [tenantFile]: await readFile(path.join(REPO_ROOT, tenantFile), 'utf8'),
+      [intent.file]: await readFile(path.join(REPO_ROOT, intent.file), 'utf8'),
+    });
+    try {
+      const rec = await world.start();
+      const r = await cycleUntil(rec, (x) => x.intents.every((i) => DONE.has(i.phase)) && x.commit === undefined, { timeoutMs: 90_000, pauseMs: 50 });
+      const status = parse((await world.read(`status/${intent.tenant}/${intent.name}.yaml`))!).status as IntentStatus;
+      const want = intent.spec.workload?.type === 'batch' ? 'Completed' : 'Running';
+      expect(r.intents[0]!.phase, r.intents[0]!.message).toBe(want);
+      expect(status.placements.map((p) => p.chosen?.candidate)).toEqual(EXPECTED[intent.id]);
+      if (status.selection === 'fluidos') {
+        // FLUIDOS's own Reservation is what the choice was read from (it is released once the job completes)
+        for (const p of status.placements) expect(p.chosen && p.reservation?.name, 'FLUIDOS reservation recorded').toBeTruthy();
       }
+      for (const p of status.placements) if (p.chosen) expect(p.remote_cluster_id).toBe(`liqo-${p.chosen.provider}`);
+    } finally {
+      await world.close();
     }
-    expect(problems).toEqual([]);
-  }, 600_000);
+  }, 120_000);
 });

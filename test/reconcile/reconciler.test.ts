@@ -36,7 +36,7 @@ describe('startReconciler', () => {
     const phases: string[] = [];
     const rec = await world.start({ autoStart: true, intervalMs: 60_000, pollMs: 200, debounceMs: 20, onCycle: (r) => phases.push(`${r.intents[0]?.phase}:${r.intents[0]?.provider ?? ''}`) });
     const until = async (pred: () => boolean) => {
-      for (let i = 0; i < 300 && !pred(); i++) await sleep(100);
+      for (let i = 0; i < 1500 && !pred(); i++) await sleep(20);
       expect(pred()).toBe(true);
     };
     await until(() => phases.some((p) => p.startsWith('Running')));

@@ -93,6 +93,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
   let counters = { requests: emptyRequests(), writes: 0, writesByKind: {} as ApiServerStats['writesByKind'], watchErrors: 0 };
   const openWatches = new Set<() => void>();
   let address = '';
+  // a credential, not a simulated fact: never from the seeded randomness (anyone could replay the seed)
   const token = opts.token ?? randomBytes(32).toString('base64url');
   let hosts = new Set<string>();
 
@@ -185,12 +186,12 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
       case 'get': {
         const o = store.peek(ref);
         if (!o) throw new ApiError(404, 'NotFound', `${qualified(info)} "${rp.name}" not found`, { name: rp.name!, group: info.group, kind: info.plural });
-        if (table) return sendJson(res, 200, toTable(info, [o], o.metadata.resourceVersion ?? '', new Date()));
+        if (table) return sendJson(res, 200, toTable(info, [o], o.metadata.resourceVersion ?? '', store.clock()));
         return sendJson(res, 200, o);
       }
       case 'list': {
         const l = store.peekList(info.apiVersion, info.kind, listOpts);
-        if (table) return sendJson(res, 200, toTable(info, l.items, l.resourceVersion, new Date()));
+        if (table) return sendJson(res, 200, toTable(info, l.items, l.resourceVersion, store.clock()));
         return sendList(res, info, l.items, l.resourceVersion);
       }
       case 'watch':
@@ -295,7 +296,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
         counters.watchErrors += 1;
         objJson = JSON.stringify(object);
       }
-      else if (table) objJson = JSON.stringify(toTable(info, [object], object.metadata.resourceVersion ?? '', new Date()));
+      else if (table) objJson = JSON.stringify(toTable(info, [object], object.metadata.resourceVersion ?? '', store.clock()));
       else if (ev && ev.object === object) objJson = ev.json ??= JSON.stringify(object);
       else objJson = JSON.stringify(object);
       res.write(`{"type":"${type}","object":${objJson}}\n`);

@@ -139,7 +139,8 @@ export class ObjectStore {
   /** Keys of each bucket in list order, rebuilt after a key is added or removed. */
   private readonly sortedKeys = new Map<string, string[]>();
   private rv = 0;
-  private readonly clock: () => Date;
+  /** The sandbox's time: every timestamp the store, the API server and the simulator write comes from here. */
+  readonly clock: () => Date;
   private readonly random: () => number;
   private counters = { requests: emptyVerbs(), byKind: {} as StoreStats['byKind'], mutations: 0 };
 

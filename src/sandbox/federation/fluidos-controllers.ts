@@ -349,7 +349,7 @@ export function reconcileReservation(sim: FederationSimulator, ns: string, name:
             clusterID: sim.consumerClusterId,
             flavorID: flavorName,
             configuration: { type: 'K8Slice', data: configurationData(part) },
-            expirationTime: new Date(Date.now() + 24 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z'),
+            expirationTime: new Date(sim.nowMs() + 24 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z'),
           },
         },
         { fieldManager: FM_FLUIDOS },
@@ -389,7 +389,7 @@ export function reconcileReservation(sim: FederationSimulator, ns: string, name:
           flavor: flavorSnapshot(flavor),
           configuration,
           transactionID: st.transactionID ?? transactionName(name),
-          expirationTime: new Date(Date.now() + 24 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z'),
+          expirationTime: new Date(sim.nowMs() + 24 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z'),
           // A stand-in, never a usable credential.
           peeringTargetCredentials: { liqoID: provider.liqoClusterId, kubeconfig: `sandbox://${provider.liqoClusterId}` },
         },

@@ -19,6 +19,7 @@ export class WorkQueue {
   /** Runs `key` after `delayMs` (or sooner when already queued for sooner). */
   add(key: string, delayMs = 0): void {
     if (this.closed) return;
+    // real time on purpose: `at` is the deadline of the real timer below, not a simulated instant
     const at = Date.now() + Math.max(0, delayMs);
     const cur = this.timers.get(key);
     if (cur && cur.at <= at) return;

@@ -22,6 +22,8 @@ export interface SimulatorOptions {
   consumerClusterId?: string;
   /** Called when a reconcile throws (it is retried with backoff). */
   onError?: (key: string, err: unknown) => void;
+  /** The simulator's time (default: the store's clock, so objects and their status agree). */
+  clock?: () => Date;
 }
 
 /** Capacity a reservation holds of a Flavor, keyed by `<namespace>/<reservation>`. */
@@ -91,6 +93,7 @@ export class FederationSimulator {
   /** Labels of each Node as last seen, so a relabelled virtual node also requeues what it left. */
   private readonly nodeLabels = new Map<string, Record<string, string>>();
   private started = false;
+  private readonly clock: () => Date;
 
   constructor(
     readonly store: ObjectStore,
@@ -98,6 +101,7 @@ export class FederationSimulator {
     opts: SimulatorOptions = {},
   ) {
     this.view = sharedView(store);
+    this.clock = opts.clock ?? store.clock;
     this.stepDelayMs = opts.stepDelayMs ?? 20;
     this.jobDurationMs = opts.jobDurationMs ?? 1000;
     this.consumer = opts.consumer ?? DEFAULT_CONFIG.consumer;
@@ -395,8 +399,14 @@ export class FederationSimulator {
     };
   }
 
+  /** The simulator's time as a Kubernetes timestamp (whole seconds). */
   now(): string {
-    return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    return this.clock().toISOString().replace(/\.\d+Z$/, 'Z');
+  }
+
+  /** The simulator's time in ms: what Job durations and expirations are measured against. */
+  nowMs(): number {
+    return this.clock().getTime();
   }
 }
 

@@ -196,10 +196,10 @@ function patchIfChanged(sim: FederationSimulator, o: KubeObject, status: Record<
   if (changed) sim.view.patchStatus(refOf(o), status, { fieldManager: FM_KUBE });
 }
 
-function condition(type: string, ok: boolean, reason: string, message: string, prev: any[] | undefined): Record<string, unknown> {
+function condition(now: string, type: string, ok: boolean, reason: string, message: string, prev: any[] | undefined): Record<string, unknown> {
   const old = (prev ?? []).find((c) => c?.type === type);
   const status = ok ? 'True' : 'False';
-  const t = old && old.status === status ? old.lastTransitionTime : new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const t = old && old.status === status ? old.lastTransitionTime : now;
   return { type, status, reason, message, lastTransitionTime: t, lastUpdateTime: t };
 }
 
@@ -239,8 +239,8 @@ export function reconcileDeployment(sim: FederationSimulator, ns: string, name: 
     availableReplicas: ready,
     unavailableReplicas: Math.max(0, replicas - ready),
     conditions: [
-      condition('Available', available, available ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable', available ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.', d.status?.conditions),
-      condition('Progressing', true, available ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated', available ? `ReplicaSet "${name}-${hash}" has successfully progressed.` : `ReplicaSet "${name}-${hash}" is progressing.`, d.status?.conditions),
+      condition(sim.now(), 'Available', available, available ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable', available ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.', d.status?.conditions),
+      condition(sim.now(), 'Progressing', true, available ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated', available ? `ReplicaSet "${name}-${hash}" has successfully progressed.` : `ReplicaSet "${name}-${hash}" is progressing.`, d.status?.conditions),
     ],
   });
 }
@@ -264,7 +264,7 @@ export function reconcileJob(sim: FederationSimulator, ns: string, name: string)
     const node = p.spec?.nodeName ? sim.view.get({ apiVersion: 'v1', kind: 'Node', name: p.spec.nodeName }) : undefined;
     if (!node || !isNodeReady(node)) continue; // stepPods fails it
     const started = Date.parse(p.status?.startTime ?? now);
-    const left = started + sim.jobDurationMs - Date.now();
+    const left = started + sim.jobDurationMs - sim.nowMs();
     if (left > 0) {
       wake = Math.min(wake ?? left, left);
       continue;

@@ -31,7 +31,12 @@ function errOf(fn: () => unknown): ApiError {
   throw new Error('expected an ApiError');
 }
 
-const tick = () => new Promise((r) => setTimeout(r, 5));
+/**
+ * Waits for the watch deliveries of the writes made so far, and only those: the store delivers
+ * a microtask after the write (its contract), and setImmediate runs once the microtask queue is
+ * empty. An ordering, not a time: an event not delivered by then is not coming.
+ */
+const tick = () => new Promise((r) => setImmediate(r));
 
 describe('ObjectStore basics', () => {
   it('creates with uid, resourceVersion, generation and refuses duplicates', () => {
