@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { UsageError } from '../errors.js';
 import { loadRepo } from '../repo/load.js';
-import { costReport, type CostQuery, type CostReport } from '../views/cost.js';
+import { costReport, type CostQuery, type CostReport } from '../status/cost.js';
 import { table } from '../plan/format.js';
 
 interface CostFlags {

@@ -5,8 +5,8 @@ import type { FlareConfig, Tenant } from '../config/model.js';
 import type { Container, InputShape, Intent, IntentSpec, Objective, Resources, SelectionMode, Workload } from './model.js';
 import { OBJECTIVES } from './model.js';
 import { RESERVED_LABEL_PREFIXES } from './fields.js';
-import { DocReader, Fields, LIMITS, loadDocument } from '../repo/yaml-reader.js';
-import type { Val } from '../repo/yaml-reader.js';
+import { DocReader, Fields, LIMITS, loadDocument } from '../doc/yaml-reader.js';
+import type { Val } from '../doc/yaml-reader.js';
 import { intentId, intentKey, intentNamespace } from '../k8s/names.js';
 import { parseQuantity } from '../util/quantity.js';
 import {

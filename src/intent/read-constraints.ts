@@ -1,13 +1,13 @@
 import { own } from '../util/own.js';
 import type { FlareConfig } from '../config/model.js';
 import type { Constraints, Sla } from './model.js';
-import type { DocReader, Val } from '../repo/yaml-reader.js';
-import { parseMoney } from '../util/money.js';
+import type { DocReader, Val } from '../doc/yaml-reader.js';
+import { parseMoney } from '../doc/money.js';
 import { parseDuration } from '../util/quantity.js';
 import { hintFor } from '../util/did-you-mean.js';
 import { isScalar } from 'yaml';
-import { B, D, E, I, L, N, O, S, readFields, readRecord, withSchema } from './read-helpers.js';
-import type { FieldReader } from './read-helpers.js';
+import { B, D, E, I, L, N, O, S, readFields, readRecord, withSchema } from '../doc/read-helpers.js';
+import type { FieldReader } from '../doc/read-helpers.js';
 import {
   BANDWIDTH_RE,
   CARBON_RE,

@@ -1,7 +1,7 @@
 import { isMap, isScalar } from 'yaml';
 import type { Batch, Container, EnvVar, GpuRequest, Port, Scaling, SecretRef, Volume, WorkloadType } from './model.js';
 import { commandSecret } from './secret-scan.js';
-import type { DocReader, Fields, Val } from '../repo/yaml-reader.js';
+import type { DocReader, Fields, Val } from '../doc/yaml-reader.js';
 import { parseQuantity } from '../util/quantity.js';
 import {
   ARCHITECTURES,

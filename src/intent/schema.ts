@@ -50,7 +50,7 @@ import {
   RESERVED_LABEL_PREFIXES,
 } from './fields.js';
 import { CONSTRAINT_OBJECT_TABLES, SLA_TABLE } from './read-constraints.js';
-import { enumSchema, tableSchema, type JsonSchema } from './read-helpers.js';
+import { enumSchema, tableSchema, type JsonSchema } from '../doc/read-helpers.js';
 
 /*
  * schemas/intent.json, generated from the tables the readers validate with: the field lists and

@@ -1,5 +1,5 @@
 import type { AdminValues } from './admin-values.js';
-import { type GpuModel, type GpuVendor, interconnectFor, normalizeGpuModel } from './catalog.js';
+import { type GpuModel, type GpuVendor, interconnectFor, normalizeGpuModel } from '../gpu/catalog.js';
 import { checkAnnotations } from './check.js';
 import { K } from './keys.js';
 

@@ -1,7 +1,7 @@
 import { candidateFlavor, flavorGpu } from '../fluidos/types.js';
 import type { KubeObject } from '../k8s/object.js';
 import { compareQuantity, parseQuantity } from '../util/quantity.js';
-import { lookupGpu } from './catalog.js';
+import { lookupGpu } from '../gpu/catalog.js';
 
 /** One GPU offer of the federation, as `flare resources` lists it. */
 export interface ResourceRow {

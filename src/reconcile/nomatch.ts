@@ -1,4 +1,4 @@
-import type { RejectedCandidate } from '../status/model.js';
+import type { RejectedCandidate } from '../select/types.js';
 
 /*
  * The one-line NoMatch summary: "0/31 offers fit: 12 location, 9 max_hourly_cost, 10 gpu.model".

@@ -1,8 +1,8 @@
 import type { FlareConfig, Tenant } from '../config/model.js';
 import type { Intent } from '../intent/model.js';
 import type { KubeObject } from '../k8s/object.js';
-import type { Decision, RankInput } from '../select/types.js';
-import type { ChosenCandidate, HistoryEntry, IntentStatus, Phase, Placement, Suggestion } from '../status/model.js';
+import type { ChosenCandidate, Decision, RankInput, Suggestion } from '../select/types.js';
+import type { HistoryEntry, IntentStatus, Phase, Placement } from '../status/model.js';
 import { allocationName, intentNamespace, reservationName, solverName } from '../k8s/names.js';
 import { canonicalize } from '../k8s/serialize.js';
 import { offerFromCandidate } from '../select/offer.js';

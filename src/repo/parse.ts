@@ -12,9 +12,10 @@ import type { IntentStatus } from '../status/model.js';
 import { intentId } from '../k8s/names.js';
 import { legacyStatus } from '../status/legacy-id.js';
 import { DNS_LABEL_RE } from '../intent/fields.js';
-import { cents } from '../util/money.js';
-import type { RepoModel, SourceFile } from './model.js';
-import { LIMITS } from './yaml-reader.js';
+import { cents } from '../doc/money.js';
+import type { RepoModel } from './model.js';
+import type { SourceFile } from '../doc/source-file.js';
+import { LIMITS } from '../doc/yaml-reader.js';
 import { checkHosts } from './hosts.js';
 import { gpuCatalogWarnings } from '../intent/check-gpu-catalog.js';
 

@@ -1,5 +1,5 @@
 import type { ObjectiveWeights } from '../config/model.js';
-import type { ScoreBreakdown } from '../status/model.js';
+import type { ScoreBreakdown } from './types.js';
 import type { Offer } from './offer.js';
 import { fp32Of, wattsPerTflop, workloadScoreOf, type ScoreKind } from './traits.js';
 

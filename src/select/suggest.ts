@@ -1,4 +1,4 @@
-import type { Suggestion } from '../status/model.js';
+import type { Suggestion } from './types.js';
 import { formatBytes, parseQuantity } from '../util/quantity.js';
 import { allFailures, PATH, partitionCost, type Failure, type Requirements } from './feasibility.js';
 import { locationsOf } from './location.js';

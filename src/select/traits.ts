@@ -1,5 +1,5 @@
 import type { WorkloadType } from '../intent/model.js';
-import { lookupGpu, type GpuModel } from '../provider/catalog.js';
+import { lookupGpu, type GpuModel } from '../gpu/catalog.js';
 import type { Offer } from './offer.js';
 
 /**

@@ -2,8 +2,8 @@ import type { Diagnostic } from '../diagnostics.js';
 import { hasErrors } from '../diagnostics.js';
 import type { IntentStatus } from './model.js';
 import { PHASES } from './model.js';
-import { loadDocument } from '../repo/yaml-reader.js';
-import type { DocReader, Val } from '../repo/yaml-reader.js';
+import { loadDocument } from '../doc/yaml-reader.js';
+import type { DocReader, Val } from '../doc/yaml-reader.js';
 import { API_VERSION, DNS_LABEL_RE } from '../intent/fields.js';
 
 export interface ParseStatusResult {

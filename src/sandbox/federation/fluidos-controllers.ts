@@ -1,10 +1,11 @@
-import type { KubeObject, ObjectRef } from '../../k8s/object.js';
+import { refOf, type KubeObject, type ObjectRef } from '../../k8s/object.js';
 import { dnsLabel } from '../../k8s/names.js';
 import { API, flavorGpu, type SolverFilters } from '../../fluidos/types.js';
 import { matchSolverFilters, solverFilterProblems } from '../../fluidos/filters.js';
 import { FLUIDOS_NAMESPACE, LABEL_PROVIDER } from './flavors.js';
 import { configurationData, partitionFromFilters, partitionOf, type Partition } from './partition.js';
-import { FM_FLUIDOS, refOf, type FederationSimulator, type Holding } from './simulator.js';
+import type { FederationSimulator, Holding } from './simulator.js';
+import { FM_FLUIDOS } from './field-managers.js';
 import { createVirtualNode, deleteVirtualNodeOf, markVirtualNodesNotReady } from './liqo-controllers.js';
 
 const ref = (apiVersion: string, kind: string, namespace: string | undefined, name: string): ObjectRef =>

@@ -1,10 +1,11 @@
-import type { KubeObject } from '../../k8s/object.js';
+import { refOf, type KubeObject } from '../../k8s/object.js';
 import { dnsLabel } from '../../k8s/names.js';
 import { API, gpuResourceName } from '../../fluidos/types.js';
 import { formatBytes, parseQuantity } from '../../util/quantity.js';
 import { LABEL_PROVIDER, isNodeReady } from './flavors.js';
 import type { FederationProvider } from './model.js';
-import { FM_LIQO, refOf, type FederationSimulator } from './simulator.js';
+import type { FederationSimulator } from './simulator.js';
+import { FM_LIQO } from './field-managers.js';
 
 export const LABEL_LIQO_TYPE = 'liqo.io/type';
 export const LABEL_REMOTE_CLUSTER = 'liqo.io/remote-cluster-id';

@@ -1,4 +1,4 @@
-import type { KubeObject, ObjectRef } from '../../k8s/object.js';
+import { refOf, type KubeObject, type ObjectRef } from '../../k8s/object.js';
 import { API } from '../../fluidos/types.js';
 import type { FluidosIdentity } from '../../config/model.js';
 import { DEFAULT_CONFIG } from '../../config/model.js';
@@ -6,6 +6,7 @@ import type { ObjectStore } from '../api/store.js';
 import type { Federation, FederationProvider } from './model.js';
 import { FLUIDOS_NAMESPACE, LABEL_PROVIDER, flavorFromNode, federationNodes, NO_USAGE, type Usage } from './flavors.js';
 import { WorkQueue } from './queue.js';
+import { FM_FLUIDOS } from './field-managers.js';
 import { sharedView, type StoreView } from './view.js';
 import { reconcileAllocation, reconcileDiscovery, reconcileReservation, reconcileSolver, releaseAllocation, releaseReservation, solverGone, syncCandidatesOfFlavor, loseProviderAllocations } from './fluidos-controllers.js';
 import { reconcileOffloading, isVirtualNode, matchNodeSelector } from './liqo-controllers.js';
@@ -48,9 +49,6 @@ export interface SimulatorStats {
   providersDown: string[];
 }
 
-export const FM_FLUIDOS = 'fluidos-sim';
-export const FM_LIQO = 'liqo-sim';
-export const FM_KUBE = 'kube-controller-sim';
 
 const WATCHED: { apiVersion: string; kind: string }[] = [
   { apiVersion: API.nodecore, kind: 'Solver' },
@@ -398,12 +396,6 @@ export class FederationSimulator {
   now(): string {
     return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   }
-}
-
-export function refOf(o: KubeObject): ObjectRef {
-  const r: ObjectRef = { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name };
-  if (o.metadata.namespace) r.namespace = o.metadata.namespace;
-  return r;
 }
 
 function ownersOf(o: KubeObject, kind: string): string[] {

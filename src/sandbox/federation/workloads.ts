@@ -1,10 +1,11 @@
-import type { KubeObject } from '../../k8s/object.js';
+import { refOf, type KubeObject } from '../../k8s/object.js';
 import { dnsLabel } from '../../k8s/names.js';
 import { shortHash } from '../../util/hash.js';
 import { parseQuantity } from '../../util/quantity.js';
 import { isNodeReady } from './flavors.js';
 import { LABEL_LIQO_TYPE, matchNodeSelector, readyOffloading } from './liqo-controllers.js';
-import { FM_KUBE, refOf, type FederationSimulator } from './simulator.js';
+import type { FederationSimulator } from './simulator.js';
+import { FM_KUBE } from './field-managers.js';
 import { rolloutStep } from './rollout.js';
 import { faultedStatus, imageFault, insufficientMessage, nodeIsFull } from './pod-faults.js';
 

@@ -5,7 +5,7 @@ import type { Diagnostic, Severity } from '../diagnostics.js';
 import { hintFor } from '../util/did-you-mean.js';
 import { isQuantity } from '../util/quantity.js';
 import { parseDuration } from '../util/quantity.js';
-import { fastParseYaml } from '../util/fast-yaml-reader.js';
+import { fastParseYaml } from './fast-yaml-reader.js';
 import { findTooDeep } from '../util/nesting-depth.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { FlareConfig, Tenant } from '../config/model.js';
 import type { Intent } from '../intent/model.js';
-import type { IntentStatus, Phase } from '../status/model.js';
+import type { IntentStatus, Phase } from './model.js';
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 

@@ -1,5 +1,5 @@
 import type { RepoModel } from '../repo/model.js';
-import { costReport, type CostReport } from './cost.js';
+import { costReport, type CostReport } from '../status/cost.js';
 
 /** Between cycles that change no status, the meters are re-read at most this often. */
 export const COST_REFRESH_MS = 30_000;

@@ -1,4 +1,4 @@
-import type { DocReader, Fields, Val } from '../repo/yaml-reader.js';
+import type { DocReader, Fields, Val } from './yaml-reader.js';
 
 /**
  * Table-driven readers for the nested objects that are validated and kept as plain data. Each
