@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
-import type { RepoModel } from '../repo/model.js';
-import { extractSignature } from './signature-text.js';
+import type { RepoModel } from './model.js';
+import { extractSignature } from '../status/signature-text.js';
 
 export interface StatusSignatureInfo {
   file: string;
