@@ -3,7 +3,7 @@ import type { KubeObject } from '../k8s/object.js';
 import { keyOf, refOf } from '../k8s/object.js';
 import { LABEL_INTENT, LABEL_TENANT, MANAGED_BY } from '../k8s/names.js';
 import { API } from '../fluidos/types.js';
-import { conflictMessage, ownedBy, repoSelector, stampIdentity, type RepoIdentity } from './ownership.js';
+import { conflictMessage, ownedBy, repoSelector, stampIdentity, type RepoIdentity, type OwnershipConflict } from './ownership.js';
 
 export const FIELD_MANAGER = 'flare';
 
@@ -58,13 +58,6 @@ export interface ApplyPlan {
 }
 
 /** A rendered object whose name is taken by an object this repo does not own. */
-export interface OwnershipConflict {
-  key: string;
-  intentId?: string;
-  tenant?: string;
-  message: string;
-}
-
 export interface ApplyReport {
   applied: number;
   pruned: number;

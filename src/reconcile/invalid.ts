@@ -6,8 +6,7 @@ import { parseIntent } from '../intent/parse.js';
 import { DNS_LABEL_RE } from '../intent/fields.js';
 import { intentId } from '../k8s/names.js';
 import type { RepoModel } from '../repo/model.js';
-import type { IntentStatus, StatusDiagnostic } from '../status/model.js';
-import { HISTORY_LIMIT } from './state-machine.js';
+import { HISTORY_LIMIT, type IntentStatus, type StatusDiagnostic } from '../status/model.js';
 import { specHash } from '../intent/spec-hash.js';
 
 /** Commits of an invalid intent file searched for its last good version. */

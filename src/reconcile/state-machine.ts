@@ -2,7 +2,7 @@ import type { FlareConfig, Tenant } from '../config/model.js';
 import type { Intent } from '../intent/model.js';
 import type { KubeObject } from '../k8s/object.js';
 import type { ChosenCandidate, Decision, RankInput, Suggestion } from '../select/types.js';
-import type { HistoryEntry, IntentStatus, Phase, Placement } from '../status/model.js';
+import { HISTORY_LIMIT, type HistoryEntry, type IntentStatus, type Phase, type Placement } from '../status/model.js';
 import { allocationName, intentNamespace, reservationName, solverName } from '../k8s/names.js';
 import { canonicalize } from '../k8s/serialize.js';
 import { offerFromCandidate } from '../select/offer.js';
@@ -13,7 +13,6 @@ import { gpuDemand, placementGpus } from '../intent/budget.js';
 import { noMatchSummary } from './nomatch.js';
 import { reasonLine, workloadHealth } from './workload-health.js';
 
-export const HISTORY_LIMIT = 50;
 const RENDER_PREFIX = 'render: ';
 
 export interface TenantUsage {

@@ -18,6 +18,9 @@ export type Phase =
   | 'Failed'
   | 'Invalid'; // the intent file fails validation: its last good spec keeps running, nothing re-placed
 
+/** History entries a status keeps: the newest, so a status file stays small however long it lives. */
+export const HISTORY_LIMIT = 50;
+
 export const PHASES: readonly Phase[] = [
   'Pending',
   'Discovering',
