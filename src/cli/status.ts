@@ -8,7 +8,7 @@ import type { Intent } from '../intent/model.js';
 import { loadRepo } from '../repo/load.js';
 import type { IntentStatus } from '../status/model.js';
 import { OBSERVED_KINDS, observeCluster, type Observed } from '../reconcile/observe.js';
-import { nodeReady } from '../reconcile/state-machine.js';
+import { nodeReady } from '../reconcile/advance-context.js';
 import { fetchUpstream, readRepoFilesAt } from '../git/read-ref.js';
 import { parseRepo } from '../repo/parse.js';
 import { formatStatusTable, statusRows, type StatusRow } from '../reconcile/status-table.js';

@@ -8,7 +8,7 @@ import { LABEL_INTENT, allocationName, intentNamespace, solverName } from '../k8
 import { placementLocations, specHash } from '../intent/spec-hash.js';
 import { offerFromCandidate } from '../select/offer.js';
 import type { Observed } from './observe.js';
-import { nodeReady } from './state-machine.js';
+import { nodeReady } from './advance-context.js';
 
 /**
  * Status from the cluster. A status file is input from Git: it may be missing, unparsable or
