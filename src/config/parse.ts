@@ -7,7 +7,8 @@ import { OBJECTIVES } from '../intent/model.js';
 import type { Objective } from '../intent/model.js';
 import { loadDocument } from '../doc/yaml-reader.js';
 import type { DocReader, Fields, Val } from '../doc/yaml-reader.js';
-import { API_VERSION, DNS_LABEL_RE, DNS_SUBDOMAIN_RE, HOSTNAME_RE, REGION_PATTERN_RE, SELECTION_MODES } from '../intent/fields.js';
+import { API_VERSION, SELECTION_MODES } from '../intent/fields.js';
+import { DNS_LABEL_RE, DNS_SUBDOMAIN_RE, HOSTNAME_RE, REGION_PATTERN_RE } from '../doc/patterns.js';
 import { readLocation, readMoney } from '../intent/read-constraints.js';
 import { isScalar } from 'yaml';
 

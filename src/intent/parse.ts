@@ -9,21 +9,8 @@ import { DocReader, Fields, LIMITS, loadDocument } from '../doc/yaml-reader.js';
 import type { Val } from '../doc/yaml-reader.js';
 import { intentId, intentKey, intentNamespace } from '../k8s/names.js';
 import { parseQuantity } from '../util/quantity.js';
-import {
-  API_TOP_FIELDS,
-  API_VERSION,
-  BODY_FIELDS,
-  ENVELOPE_FIELDS,
-  LABEL_KEY_RE,
-  LABEL_VALUE_RE,
-  METADATA_FIELDS,
-  ONE_CALL_TOP_FIELDS,
-  REQUIREMENTS_FIELDS,
-  RESOURCES_FIELDS,
-  SELECTION_MODES,
-  WORKLOAD_ALIASES,
-  WORKLOAD_FIELDS,
-} from './fields.js';
+import { API_TOP_FIELDS, API_VERSION, BODY_FIELDS, ENVELOPE_FIELDS, METADATA_FIELDS, ONE_CALL_TOP_FIELDS, REQUIREMENTS_FIELDS, RESOURCES_FIELDS, SELECTION_MODES, WORKLOAD_ALIASES, WORKLOAD_FIELDS } from './fields.js';
+import { LABEL_KEY_RE, LABEL_VALUE_RE } from '../doc/patterns.js';
 import { readConstraints, readSla } from './read-constraints.js';
 import { readWorkload } from './read-workload.js';
 import type { ContainerRequests } from './read-container.js';

@@ -8,26 +8,8 @@ import { hintFor } from '../util/did-you-mean.js';
 import { isScalar } from 'yaml';
 import { B, D, E, I, L, N, O, S, readFields, readRecord, withSchema } from '../doc/read-helpers.js';
 import type { FieldReader } from '../doc/read-helpers.js';
-import {
-  BANDWIDTH_RE,
-  CARBON_RE,
-  CIDR_RE,
-  CONSTRAINT_ALIASES,
-  CONSTRAINT_FIELDS,
-  DATE_RE,
-  DAYS_OF_WEEK,
-  ENERGY_RATINGS,
-  FALLBACK_STRATEGIES,
-  FIREWALL_ACTIONS,
-  HHMM_RE,
-  MAINTENANCE_FREQUENCIES,
-  NETWORK_ISOLATION,
-  PERCENT_RE,
-  PROTOCOLS,
-  REGION_RE,
-  RFC3339_RE,
-  TIMEZONE_RE,
-} from './fields.js';
+import { CONSTRAINT_ALIASES, CONSTRAINT_FIELDS, DAYS_OF_WEEK, ENERGY_RATINGS, FALLBACK_STRATEGIES, FIREWALL_ACTIONS, MAINTENANCE_FREQUENCIES, NETWORK_ISOLATION, PROTOCOLS } from './fields.js';
+import { BANDWIDTH_RE, CARBON_RE, CIDR_RE, DATE_RE, HHMM_RE, PERCENT_RE, REGION_RE, RFC3339_RE, TIMEZONE_RE } from '../doc/patterns.js';
 
 
 export const NOT_ENFORCED = 'recorded, not enforced: FLUIDOS offers no filter or mechanism for it';

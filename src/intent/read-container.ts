@@ -5,7 +5,8 @@ import type { Container, EnvVar, Port, SecretRef } from './model.js';
 import { commandSecret } from './secret-scan.js';
 import type { DocReader, Val } from '../doc/yaml-reader.js';
 import { parseQuantity } from '../util/quantity.js';
-import { CONTAINER_FIELDS, CONTAINER_RESOURCES_FIELDS, DNS_SUBDOMAIN_RE, ENV_NAME_RE, SECRET_NAME_RE, HOSTNAME_RE, IMAGE_RE, PORT_FIELDS, PROTOCOLS, SECRET_FIELDS } from './fields.js';
+import { CONTAINER_FIELDS, CONTAINER_RESOURCES_FIELDS, PORT_FIELDS, PROTOCOLS, SECRET_FIELDS } from './fields.js';
+import { DNS_SUBDOMAIN_RE, ENV_NAME_RE, SECRET_NAME_RE, HOSTNAME_RE, IMAGE_RE } from '../doc/patterns.js';
 import { deviceEnvProblem } from './device-env.js';
 import { readDnsLabel } from './read-names.js';
 

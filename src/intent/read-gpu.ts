@@ -2,7 +2,8 @@
 import type { GpuRequest } from './model.js';
 import type { DocReader, Val } from '../doc/yaml-reader.js';
 import { parseQuantity } from '../util/quantity.js';
-import { ARCHITECTURES, COMPUTE_CAPABILITY_RE, GPU_ALIASES, GPU_FIELDS, GPU_MODEL_RE, GPU_VENDORS, INTERCONNECTS, TIERS, TOPOLOGIES } from './fields.js';
+import { ARCHITECTURES, GPU_ALIASES, GPU_FIELDS, GPU_VENDORS, INTERCONNECTS, TIERS, TOPOLOGIES } from './fields.js';
+import { COMPUTE_CAPABILITY_RE, GPU_MODEL_RE } from '../doc/patterns.js';
 
 /** Per-GPU requirements; `any` for a trait leaves it unset. */
 export function readGpu(r: DocReader, v: Val | undefined): GpuRequest | undefined {

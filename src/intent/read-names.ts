@@ -1,7 +1,8 @@
 // Names in an intent: DNS-1123 labels and the workload type.
 import type { WorkloadType } from './model.js';
 import type { DocReader, Val } from '../doc/yaml-reader.js';
-import { DNS_LABEL_RE, WORKLOAD_TYPES } from './fields.js';
+import { WORKLOAD_TYPES } from './fields.js';
+import { DNS_LABEL_RE } from '../doc/patterns.js';
 
 export const DNS_LABEL = { pattern: DNS_LABEL_RE, patternName: 'a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit)', max: 63 } as const;
 

@@ -1,7 +1,8 @@
 // workload.storage: volumes and their sources.
 import type { Volume } from './model.js';
 import type { DocReader, Val } from '../doc/yaml-reader.js';
-import { DNS_SUBDOMAIN_RE, STORAGE_FIELDS, VOLUME_FIELDS, VOLUME_SOURCE_FIELDS, VOLUME_SOURCE_TYPES, VOLUME_TYPES } from './fields.js';
+import { STORAGE_FIELDS, VOLUME_FIELDS, VOLUME_SOURCE_FIELDS, VOLUME_SOURCE_TYPES, VOLUME_TYPES } from './fields.js';
+import { DNS_SUBDOMAIN_RE } from '../doc/patterns.js';
 import { readDnsLabel } from './read-names.js';
 
 export function readVolumes(r: DocReader, v: Val): Volume[] | undefined {

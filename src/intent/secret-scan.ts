@@ -1,4 +1,4 @@
-import { SECRET_NAME_RE } from './fields.js';
+import { SECRET_NAME_RE } from '../doc/patterns.js';
 
 /**
  * Recognizes credentials written into an intent, which would be committed to Git: env variables

@@ -3,7 +3,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { FileVersion } from '../git/types.js';
 import type { Intent } from '../intent/model.js';
 import { parseIntent } from '../intent/parse.js';
-import { DNS_LABEL_RE } from '../intent/fields.js';
+import { DNS_LABEL_RE } from '../doc/patterns.js';
 import { intentId } from '../k8s/names.js';
 import type { RepoModel } from '../repo/model.js';
 import { HISTORY_LIMIT, type IntentStatus, type StatusDiagnostic } from '../status/model.js';

@@ -11,7 +11,7 @@ import { parseStatus } from '../status/parse.js';
 import type { IntentStatus } from '../status/model.js';
 import { intentId } from '../k8s/names.js';
 import { legacyStatus } from '../status/legacy-id.js';
-import { DNS_LABEL_RE } from '../intent/fields.js';
+import { DNS_LABEL_RE } from '../doc/patterns.js';
 import { cents } from '../doc/money.js';
 import type { RepoModel } from './model.js';
 import type { SourceFile } from '../doc/source-file.js';

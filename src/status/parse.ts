@@ -4,7 +4,8 @@ import type { IntentStatus } from './model.js';
 import { PHASES } from './model.js';
 import { loadDocument } from '../doc/yaml-reader.js';
 import type { DocReader, Val } from '../doc/yaml-reader.js';
-import { API_VERSION, DNS_LABEL_RE } from '../intent/fields.js';
+import { API_VERSION } from '../intent/fields.js';
+import { DNS_LABEL_RE } from '../doc/patterns.js';
 
 export interface ParseStatusResult {
   status?: IntentStatus;
