@@ -19,7 +19,7 @@ import { intentYaml, statusYaml, tenantYaml } from '../repo/synthetic.js';
  */
 const TENANTS = 20;
 
-export async function generateRepo(dir: string, count: number): Promise<void> {
+async function generateRepo(dir: string, count: number): Promise<void> {
   await mkdir(path.join(dir, 'tenants'), { recursive: true });
   for (let t = 0; t < TENANTS; t++) {
     const name = `t${String(t).padStart(2, '0')}`;

@@ -46,7 +46,7 @@ function print(ctx: CliContext, rows: StatusRow[], output: 'text' | 'json', stat
 }
 
 /** What the cluster says of an intent's chosen placements and workload, in one line. */
-export function clusterFacts(id: string, s: IntentStatus | undefined, observed: Observed): string {
+function clusterFacts(id: string, s: IntentStatus | undefined, observed: Observed): string {
   const parts: string[] = [];
   for (const w of observed.workloads.get(id) ?? []) {
     if (w.kind === 'Job') {

@@ -100,22 +100,12 @@ export const CONSTRAINT_FIELDS = [
 ] as const;
 export const CONSTRAINT_ALIASES: Record<string, string> = { max_network_latency: 'max_latency_ms' };
 
-export const AVAILABILITY_FIELDS = ['window_start', 'window_end', 'timezone', 'days_of_week', 'blackout_dates', 'maintenance_windows'] as const;
 export const DAYS_OF_WEEK = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
-export const MAINTENANCE_FIELDS = ['start', 'end', 'frequency'] as const;
 export const MAINTENANCE_FREQUENCIES = ['weekly', 'monthly'] as const;
-export const ENERGY_FIELDS = ['max_carbon_footprint', 'renewable_energy_only', 'energy_efficiency_rating', 'power_usage_effectiveness', 'green_certified_only'] as const;
 export const ENERGY_RATINGS = ['A', 'B', 'C', 'D', 'E', 'F'] as const;
-export const SECURITY_FIELDS = ['network_isolation', 'firewall_rules', 'vpn_access', 'bastion_host', 'intrusion_detection', 'vulnerability_scanning'] as const;
 export const NETWORK_ISOLATION = ['public', 'private'] as const;
-export const FIREWALL_RULE_FIELDS = ['port', 'protocol', 'source', 'action'] as const;
 export const FIREWALL_ACTIONS = ['allow', 'deny'] as const;
-export const PERFORMANCE_FIELDS = ['min_network_bandwidth', 'max_jitter_ms', 'min_uptime_percent', 'max_cold_start_time', 'gpu_utilization_target', 'memory_utilization_target'] as const;
-export const COMPLIANCE_FIELDS = ['data_residency', 'certifications', 'encryption_at_rest', 'encryption_in_transit', 'audit_logging', 'gdpr_compliant', 'hipaa_compliant'] as const;
-export const NEGOTIATION_FIELDS = ['max_negotiation_rounds', 'price_flexibility', 'resource_flexibility', 'timeout_seconds', 'fallback_strategy', 'auto_accept_threshold'] as const;
 export const FALLBACK_STRATEGIES = ['queue', 'lower_tier', 'shared', 'spot'] as const;
-export const SLA_FIELDS = ['availability', 'max_interruption_time', 'backup_strategy'] as const;
-
 export const METADATA_FIELDS = ['name', 'labels', 'annotations'] as const;
 /** Label keys FLARE sets on what it renders: an intent may not set them. */
 export const RESERVED_LABEL_PREFIXES = ['flare.io/', 'capsule.clastix.io/', 'app.kubernetes.io/managed-by', 'liqo.io/'] as const;

@@ -18,7 +18,7 @@ import { DNS_LABEL } from './read-names.js';
 import { readGpu } from './read-gpu.js';
 import { checkDeviceIndices } from './device-env.js';
 
-export interface ParseIntentOptions {
+interface ParseIntentOptions {
   /** The tenant folder the file lives in. */
   tenant: string;
   config: FlareConfig;
@@ -26,7 +26,7 @@ export interface ParseIntentOptions {
   tenantDef?: Tenant;
 }
 
-export interface ParseIntentResult {
+interface ParseIntentResult {
   /** Present only when the file has no errors. */
   intent?: Intent;
   diagnostics: Diagnostic[];
@@ -321,7 +321,7 @@ function readBody(r: DocReader, f: Fields, shape: InputShape, config: FlareConfi
 }
 
 /** After the intent name is known: the default workload and container names. */
-export function finishNames(intent: Intent): void {
+function finishNames(intent: Intent): void {
   const w = intent.spec.workload;
   if (!w) return;
   if (!w.name) w.name = intent.name;

@@ -158,7 +158,7 @@ export const CONSTRAINT_OBJECT_TABLES: Readonly<Record<'availability' | 'energy'
 const ENFORCED_SECURITY = new Set(['network_isolation', 'firewall_rules']);
 
 /** `*` matches any run of `[a-z0-9-]`, as in the location catalog. */
-export function regionMatches(pattern: string, region: string): boolean {
+function regionMatches(pattern: string, region: string): boolean {
   const re = new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[a-z0-9-]*') + '$');
   return re.test(region);
 }
@@ -167,7 +167,7 @@ export function regionMatches(pattern: string, region: string): boolean {
  * True when every region a location can mean is allowed by the tenant: the same catalog name, the
  * same pattern under another name (EU and Europe), or a literal region one of its patterns matches.
  */
-export function locationAllowed(location: string, allowed: readonly string[], config: FlareConfig): boolean {
+function locationAllowed(location: string, allowed: readonly string[], config: FlareConfig): boolean {
   if (allowed.includes(location)) return true;
   const want = own(config.locations, location) ?? [location];
   const have = allowed.flatMap((a) => own(config.locations, a) ?? [a]);

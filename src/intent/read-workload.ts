@@ -9,12 +9,6 @@ import { readBatch, readScaling } from './read-scaling.js';
 import { readVolumes } from './read-storage.js';
 import { readContainers, readEnv, readImage, readPorts, readSecrets, readStringList, resolveCommands, type ContainerRequests } from './read-container.js';
 
-function readEnumField<T extends string>(r: DocReader, f: Fields, name: string, values: readonly T[]): T | undefined | null {
-  const v = r.opt(f, name);
-  if (!v) return null;
-  return r.enumOf(v, values);
-}
-
 /** The workload of an intent in any of the three shapes; undefined when it has errors (reported). */
 export function readWorkload(r: DocReader, f: Fields, shape: InputShape): { workload: Workload; requests: ContainerRequests[]; nameVal?: Val; envVal?: Val } | undefined {
   let ok = true;

@@ -282,7 +282,7 @@ function bodyProps(): Record<string, JsonSchema> {
 }
 
 /** The JSON Schema of an intent file (all three shapes). */
-export function intentSchema(): JsonSchema {
+function intentSchema(): JsonSchema {
   const body = object(BODY_FIELDS, bodyProps(), { required: ['objective'], description: 'The intent body' });
   const metadata = object(
     METADATA_FIELDS,

@@ -49,7 +49,7 @@ export interface PruneScope {
   protectedIntents?: ReadonlySet<string>;
 }
 
-export interface ApplyPlan {
+interface ApplyPlan {
   /** In apply order: wave, then cluster-scoped before namespaced kinds. */
   apply: KubeObject[];
   /** In delete order: highest wave first. */
@@ -198,7 +198,7 @@ function groupKey(o: KubeObject, wave: number): string {
   return `${wave}:${kindPriority(o.kind)}`;
 }
 
-export interface ApplyOptions {
+interface ApplyOptions {
   scope: PruneScope;
   /** Live objects already listed this cycle (else listed here). */
   live?: KubeObject[];
@@ -324,6 +324,6 @@ export async function applyDesired(cluster: Cluster, rendered: readonly DesiredO
   return report;
 }
 
-export function errorText(err: unknown): string {
+function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

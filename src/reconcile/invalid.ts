@@ -10,7 +10,7 @@ import { HISTORY_LIMIT, type IntentStatus, type StatusDiagnostic } from '../stat
 import { specHash } from '../intent/spec-hash.js';
 
 /** Commits of an invalid intent file searched for its last good version. */
-export const LAST_GOOD_SEARCH = 20;
+const LAST_GOOD_SEARCH = 20;
 /** Diagnostics kept in a status file. */
 const MAX_STATUS_DIAGNOSTICS = 20;
 
@@ -29,7 +29,7 @@ export interface InvalidIntent {
   lastGoodCommit?: string;
 }
 
-export interface InvalidScan {
+interface InvalidScan {
   invalid: InvalidIntent[];
   /** Tenants whose every object is frozen: intent files of an undefined tenant. */
   frozenTenants: Set<string>;
@@ -37,7 +37,7 @@ export interface InvalidScan {
   all: boolean;
 }
 
-export type History = (file: string, limit: number) => Promise<FileVersion[]>;
+type History = (file: string, limit: number) => Promise<FileVersion[]>;
 
 // last good version per (repo dir, file, current text): a typo stays a typo for many cycles
 const cache = new Map<string, { intent?: Intent; commit?: string }>();

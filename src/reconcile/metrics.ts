@@ -4,7 +4,7 @@ import { RETRYABLE_PUSH_REASONS } from '../git/exec.js';
 import { renderCostMetrics, type CostReport } from '../status/cost.js';
 
 /** Bucket bounds of flare_cycle_duration_seconds. */
-export const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 /** The reconciler's counters and gauges, rendered in the Prometheus text format (0.0.4). */
 export class ReconcilerMetrics {

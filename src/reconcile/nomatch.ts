@@ -7,7 +7,7 @@ import type { RejectedCandidate } from '../select/types.js';
  */
 
 /** The user-facing short name of a constraint path (`constraints.max_hourly_cost` → `max_hourly_cost`). */
-export function shortConstraint(path: string): string {
+function shortConstraint(path: string): string {
   const gpu = /^(?:workload\.resources|requirements)\.gpu(?:\.(.+))?$/.exec(path);
   if (gpu) return gpu[1] ? `gpu.${gpu[1]}` : 'gpu';
   const res = /^(?:workload\.resources|requirements)\.(.+)$/.exec(path);

@@ -9,8 +9,8 @@ import type { Intent } from '../intent/model.js';
 /** Label on every object a reconciler applies: the hash of the repo URL and branch that own it. */
 export const LABEL_REPO = 'flare.io/repo';
 /** Annotations with the readable owner (URL without credentials, branch). */
-export const ANNOTATION_REPO_URL = 'flare.io/repo-url';
-export const ANNOTATION_REPO_BRANCH = 'flare.io/repo-branch';
+const ANNOTATION_REPO_URL = 'flare.io/repo-url';
+const ANNOTATION_REPO_BRANCH = 'flare.io/repo-branch';
 
 /**
  * Which repo owns an object. Objects of other repos on the same cluster (and hand-made ones) do

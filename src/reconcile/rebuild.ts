@@ -20,13 +20,7 @@ import { nodeReady } from './advance-context.js';
 /** Kinds whose live presence means the intent holds a placement (a Solver alone does not). */
 const PLACEMENT_KINDS = new Set(['Reservation', 'Allocation', 'NamespaceOffloading', 'Deployment', 'Job']);
 
-export const REBUILT_NOTE = 'rebuilt from cluster';
-
-export interface StatusDoubt {
-  id: string;
-  file: string;
-  reason: string;
-}
+const REBUILT_NOTE = 'rebuilt from cluster';
 
 /** This repo's live objects (listed by its identity) that show a placement, by intent id. */
 export function placementEvidence(live: readonly KubeObject[]): Map<string, KubeObject[]> {

@@ -18,7 +18,7 @@ export interface SecretRef {
 export const DEFAULT_SIGNING_SECRET: SecretRef = { namespace: 'default', name: 'flare-status-key' };
 const FIELD_MANAGER = 'flare-signing';
 
-export class SigningKeyError extends Error {
+class SigningKeyError extends Error {
   override name = 'SigningKeyError';
 }
 

@@ -99,7 +99,7 @@ export async function readRepoFiles(dir: string): Promise<SourceFile[]> {
   return out;
 }
 
-export interface LoadRepoOptions {
+interface LoadRepoOptions {
   /** Files or folders (absolute, or relative to `dir`) whose intents are reported; see ParseRepoOptions.only. */
   paths?: string[];
 }

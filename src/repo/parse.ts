@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../diagnostics.js';
-import { hasErrors, sortDiagnostics } from '../diagnostics.js';
+import { sortDiagnostics } from '../diagnostics.js';
 import type { FlareConfig, Tenant } from '../config/model.js';
 import { DEFAULT_CONFIG } from '../config/model.js';
 import { parseConfig, parseTenant } from '../config/parse.js';
@@ -19,7 +19,7 @@ import { LIMITS } from '../doc/yaml-reader.js';
 import { checkHosts } from './hosts.js';
 import { gpuCatalogWarnings } from '../intent/check-gpu-catalog.js';
 
-export interface ParseRepoOptions {
+interface ParseRepoOptions {
   /**
    * Repo-relative files or folders whose intents (and status files) are reported; flare.yaml and
    * tenants are always read and reported, and cross-file checks still see every intent.
@@ -30,7 +30,7 @@ export interface ParseRepoOptions {
 const CONFIG_FILE = 'flare.yaml';
 const DATA_EXT = /\.(ya?ml|json)$/;
 
-export function normalizePath(p: string): string {
+function normalizePath(p: string): string {
   return p.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/\/+/g, '/').replace(/\/$/, '');
 }
 
@@ -282,6 +282,3 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
   };
 }
 
-export function repoHasErrors(model: RepoModel): boolean {
-  return hasErrors(model.diagnostics);
-}

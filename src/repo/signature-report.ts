@@ -4,7 +4,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { RepoModel } from './model.js';
 import { extractSignature } from '../status/signature-text.js';
 
-export interface StatusSignatureInfo {
+interface StatusSignatureInfo {
   file: string;
   intent: string;
   /** Key id of the signature the file carries; undefined when unsigned. Not verified: render and validate hold no key. */

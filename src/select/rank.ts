@@ -10,7 +10,7 @@ import type { ChosenCandidate, Decision, RankInput, RankedCandidate, RejectedCan
 import { placementGpus } from '../intent/budget.js';
 
 /** Runners-up kept in a Decision (status stays small; the next one is all failover needs). */
-export const MAX_RUNNERS_UP = 10;
+const MAX_RUNNERS_UP = 10;
 
 function cents(x: number): number {
   return Math.round(x * 100) / 100;

@@ -39,7 +39,7 @@ export interface ScoreBreakdown {
 }
 
 /** What the reconciler knows of one PeeringCandidate's offer. */
-export interface CandidateSummary {
+interface CandidateSummary {
   /** PeeringCandidate name. */
   candidate: string;
   flavor: string;

@@ -36,7 +36,7 @@ export interface FieldError {
   code: string;
 }
 
-export interface ErrorBody {
+interface ErrorBody {
   status: number;
   error_code: ErrorCode;
   message: string;

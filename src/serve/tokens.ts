@@ -13,7 +13,7 @@ export const MAX_EXPIRY_DAYS = 3650;
 const DAY_MS = 86_400_000;
 
 /** What is stored of a token: never the token itself, only a salted hash of its secret part. */
-export interface TokenRecord {
+interface TokenRecord {
   id: string;
   /** null for an admin token not bound to a tenant. */
   tenant: string | null;
@@ -30,7 +30,7 @@ export interface TokenRecord {
 }
 
 /** A token's public view (the API never returns salt or hash). */
-export type TokenInfo = Omit<TokenRecord, 'salt' | 'hash'>;
+type TokenInfo = Omit<TokenRecord, 'salt' | 'hash'>;
 
 export interface Principal {
   tokenId: string;
@@ -40,7 +40,7 @@ export interface Principal {
   expiresAt: string | null;
 }
 
-export interface TokenBackend {
+interface TokenBackend {
   readonly kind: 'file' | 'secret';
   load(): Promise<TokenRecord[]>;
   save(records: TokenRecord[]): Promise<void>;
@@ -58,7 +58,7 @@ export function hasPermission(p: Pick<Principal, 'permissions'>, perm: Permissio
   return isAdmin(p) || p.permissions.includes(perm);
 }
 
-export function publicInfo(r: TokenRecord): TokenInfo {
+function publicInfo(r: TokenRecord): TokenInfo {
   const { salt: _s, hash: _h, ...info } = r;
   return info;
 }

@@ -58,7 +58,7 @@ export interface Placement {
   nomatch?: NoMatchExplanation;
 }
 
-export interface NoMatchExplanation {
+interface NoMatchExplanation {
   /** "0/31 offers fit: 12 location, 9 max_hourly_cost, 10 gpu.model" (absent until the probe answered). */
   summary?: string;
   /** The Solver's status message, e.g. "No PeeringCandidates found". */

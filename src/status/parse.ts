@@ -7,7 +7,7 @@ import type { DocReader, Val } from '../doc/yaml-reader.js';
 import { API_VERSION } from '../intent/fields.js';
 import { DNS_LABEL_RE } from '../doc/patterns.js';
 
-export interface ParseStatusResult {
+interface ParseStatusResult {
   status?: IntentStatus;
   /** metadata.name and metadata.tenant as written (for the cross-file checks). */
   name?: string;

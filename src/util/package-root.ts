@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
  * from this module's own location so an installed `flare` works from any working directory.
  * The module sits at src/util (tsx, vitest) or dist/util (compiled): two levels below the root.
  */
-export function packageRoot(): string {
+function packageRoot(): string {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
   if (!existsSync(path.join(root, 'package.json'))) throw new Error(`flare package root not found at ${root}`);
   return root;

@@ -9,7 +9,7 @@ import { table } from '../plan/format.js';
 
 /** `flare describe`: everything known of one intent, from its status file (and the cluster). Pure. */
 
-export interface EventLine {
+interface EventLine {
   time: string;
   type: string;
   reason: string;

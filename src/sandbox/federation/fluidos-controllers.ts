@@ -13,12 +13,12 @@ const ref = (apiVersion: string, kind: string, namespace: string | undefined, na
 
 const solverRef = (ns: string, name: string) => ref(API.nodecore, 'Solver', ns, name);
 
-export const discoveryName = (solver: string) => dnsLabel(['discovery', solver]);
-export const fluidosReservationName = (solver: string) => dnsLabel(['reservation', solver]);
-export const fluidosAllocationName = (solver: string) => dnsLabel(['allocation', solver]);
-export const candidateName = (flavor: string) => dnsLabel(['pc', flavor]);
-export const contractName = (reservation: string) => dnsLabel(['contract', reservation]);
-export const transactionName = (reservation: string) => dnsLabel(['transaction', reservation]);
+const discoveryName = (solver: string) => dnsLabel(['discovery', solver]);
+const fluidosReservationName = (solver: string) => dnsLabel(['reservation', solver]);
+const fluidosAllocationName = (solver: string) => dnsLabel(['allocation', solver]);
+const candidateName = (flavor: string) => dnsLabel(['pc', flavor]);
+const contractName = (reservation: string) => dnsLabel(['contract', reservation]);
+const transactionName = (reservation: string) => dnsLabel(['transaction', reservation]);
 
 function ownerRef(o: KubeObject): Record<string, unknown> {
   return { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, uid: o.metadata.uid, controller: true, blockOwnerDeletion: true };

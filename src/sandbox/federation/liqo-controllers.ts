@@ -9,7 +9,7 @@ import { FM_LIQO } from './field-managers.js';
 
 export const LABEL_LIQO_TYPE = 'liqo.io/type';
 export const LABEL_REMOTE_CLUSTER = 'liqo.io/remote-cluster-id';
-export const TAINT_VIRTUAL_NODE = 'virtual-node.liqo.io/not-allowed';
+const TAINT_VIRTUAL_NODE = 'virtual-node.liqo.io/not-allowed';
 const ANN_ALLOCATION = 'sandbox.flare.io/allocation';
 const ANN_CONTRACT = 'sandbox.flare.io/contract';
 
@@ -17,7 +17,7 @@ export function isVirtualNode(n: KubeObject): boolean {
   return n.metadata.labels?.[LABEL_LIQO_TYPE] === 'virtual-node';
 }
 
-export function virtualNodeName(liqoId: string, allocationNs: string, allocation: string): string {
+function virtualNodeName(liqoId: string, allocationNs: string, allocation: string): string {
   return dnsLabel(['liqo', liqoId, allocationNs === 'fluidos' ? allocation : `${allocationNs}-${allocation}`]);
 }
 
@@ -130,7 +130,7 @@ export function matchNodeSelector(selector: { nodeSelectorTerms?: { matchExpress
 }
 
 /** Ready virtual nodes a NamespaceOffloading's clusterSelector selects. */
-export function selectedVirtualNodes(sim: FederationSimulator, no: KubeObject): KubeObject[] {
+function selectedVirtualNodes(sim: FederationSimulator, no: KubeObject): KubeObject[] {
   return sim.view
     .list('v1', 'Node', { labelSelector: `${LABEL_LIQO_TYPE}=virtual-node` })
     .items.filter((n) => isNodeReady(n) && matchNodeSelector(no.spec?.clusterSelector, n));

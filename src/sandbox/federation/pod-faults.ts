@@ -13,7 +13,7 @@ import type { FederationSimulator } from './simulator.js';
  *   stay Pending, Unschedulable, "Insufficient <gpu resource>".
  */
 
-export type ImageFault = { kind: 'pull'; image: string } | { kind: 'crash'; image: string };
+type ImageFault = { kind: 'pull'; image: string } | { kind: 'crash'; image: string };
 
 function registryHost(image: string): string | undefined {
   const first = image.split('/')[0]!;

@@ -34,7 +34,7 @@ export interface Holding {
   contract?: string;
 }
 
-export interface Refusal {
+interface Refusal {
   provider?: string;
   flavor?: string;
   remaining: number;
