@@ -7,6 +7,7 @@ import type { Federation, FederationProvider } from './model.js';
 import { FLUIDOS_NAMESPACE, LABEL_PROVIDER, flavorFromNode, federationNodes, NO_USAGE, type Usage } from './flavors.js';
 import { WorkQueue } from './queue.js';
 import { FM_FLUIDOS } from './field-managers.js';
+import type { Holding, SimulatorHost } from './host.js';
 import { sharedView, type StoreView } from './view.js';
 import { reconcileAllocation, reconcileDiscovery, reconcileReservation, reconcileSolver, releaseAllocation, releaseReservation, solverGone, syncCandidatesOfFlavor, loseProviderAllocations } from './fluidos-controllers.js';
 import { reconcileOffloading, isVirtualNode, matchNodeSelector } from './liqo-controllers.js';
@@ -23,15 +24,6 @@ export interface SimulatorOptions {
   consumerClusterId?: string;
   /** Called when a reconcile throws (it is retried with backoff). */
   onError?: (key: string, err: unknown) => void;
-}
-
-/** Capacity a reservation holds of a Flavor, keyed by `<namespace>/<reservation>`. */
-export interface Holding {
-  flavor: string;
-  provider: string;
-  usage: Usage;
-  /** `<namespace>/<contract>` once purchased. */
-  contract?: string;
 }
 
 interface Refusal {
@@ -68,7 +60,7 @@ const WATCHED: { apiVersion: string; kind: string }[] = [
  * object store and write through it, one step per `stepDelayMs`, so every phase is visible to
  * kubectl and to the reconciler over HTTP.
  */
-export class FederationSimulator {
+export class FederationSimulator implements SimulatorHost {
   readonly stepDelayMs: number;
   readonly jobDurationMs: number;
   readonly consumer: FluidosIdentity;
