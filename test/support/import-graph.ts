@@ -6,10 +6,7 @@ import ts from 'typescript';
 export interface ImportEdge {
   from: string;
   to: string;
-  /**
-   * Erased by tsc (`import type`, `export type`, or every named binding `type`): it loads nothing
-   * at run time, so it cannot close a load-order circle, but it still couples the two layers.
-   */
+  /** Erased by tsc (`import type`, `export type`, or every named binding `type`): it loads nothing at run time. */
   typeOnly: boolean;
 }
 
@@ -123,9 +120,9 @@ export function findCycles(graph: ImportGraph, opts: { includeTypeOnly: boolean 
 }
 
 /**
- * Every import that runs against the layers (a file importing a higher layer, type-only imports
- * included), every file no layer holds, and every load-order circle (type-only imports left out:
- * tsc erases them).
+ * Every import that runs against the layers (a file importing a higher layer), every file no layer
+ * holds, and every circle of imports. Type-only imports count for both: tsc erases them, so they
+ * cannot break the load order, but they tie the modules together just the same.
  */
 export function checkLayers(graph: ImportGraph, layers: readonly Layer[]): Violation[] {
   const out: Violation[] = [];
@@ -137,7 +134,7 @@ export function checkLayers(graph: ImportGraph, layers: readonly Layer[]): Viola
       out.push({ kind: 'upward', from: e.from, to: e.to, fromLayer: layers[a]!.name, toLayer: layers[b]!.name, typeOnly: e.typeOnly });
     }
   }
-  for (const files of findCycles(graph, { includeTypeOnly: false })) out.push({ kind: 'cycle', files });
+  for (const files of findCycles(graph, { includeTypeOnly: true })) out.push({ kind: 'cycle', files });
   return out;
 }
 
