@@ -15,5 +15,6 @@ export const LAYERS: readonly Layer[] = [
   { name: 'render', modules: ['render'] },
   { name: 'reconcile', modules: ['reconcile', 'notify'] },
   { name: 'tools', modules: ['views', 'plan', 'guard', 'provider'] },
-  { name: 'shells', modules: ['cli', 'serve', 'demo', 'init', 'argocd', 'sandbox', 'bench'] },
+  // ui/: the dashboard that serve/ serves.
+  { name: 'shells', modules: ['cli', 'serve', 'ui', 'demo', 'init', 'argocd', 'sandbox', 'bench'] },
 ];
