@@ -4,7 +4,7 @@ import type { Diagnostic } from './diagnostics.js';
  * The few error classes the library throws. Adapters translate library errors (yaml, ajv,
  * HTTP, git) into these; src/cli/run.ts is the single place that turns them into exit codes.
  */
-export type FlareErrorKind = 'usage' | 'io' | 'invalid' | 'cluster' | 'git' | 'conflict' | 'internal';
+type FlareErrorKind = 'usage' | 'io' | 'invalid' | 'cluster' | 'git' | 'conflict' | 'internal';
 
 export class FlareError extends Error {
   readonly kind: FlareErrorKind;

@@ -94,7 +94,3 @@ export function tenantApplicationSet(s: ArgoCdSettings): Record<string, unknown>
   };
 }
 
-/** Everything `flare argocd` prints, in apply order. */
-export function argocdManifests(checks: readonly HealthCheck[], s: ArgoCdSettings): Record<string, unknown>[] {
-  return [argocdCmPatch(checks, s), renderedApplication(s), tenantApplicationSet(s)];
-}

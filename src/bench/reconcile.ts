@@ -9,7 +9,7 @@ import { startReconciler } from '../reconcile/reconciler.js';
 import { normalizeFederation } from '../sandbox/federation/model.js';
 import { startSandbox } from '../sandbox/index.js';
 
-export interface BenchReconcileOptions {
+interface BenchReconcileOptions {
   intents?: number;
   tenants?: number;
   /** Give up waiting for convergence after this long (the figures so far are still printed). */

@@ -4,7 +4,7 @@ import type { CliContext } from './context.js';
 import { outputOption } from './output.js';
 import { UsageError } from '../errors.js';
 import { loadRepo } from '../repo/load.js';
-import { costReport, type CostQuery, type CostReport } from '../views/cost.js';
+import { costReport, type CostQuery, type CostReport } from '../status/cost.js';
 import { table } from '../plan/format.js';
 
 interface CostFlags {

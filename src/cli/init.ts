@@ -40,14 +40,16 @@ async function shippedSchemas(): Promise<Record<string, string>> {
   return out;
 }
 
-/** Which commands this flare has, so the CI workflow runs only real ones. */
-async function capabilities(ctx: CliContext): Promise<{ validateBase: boolean; plan: boolean }> {
-  const { buildProgram } = await import('./main.js');
-  const program = buildProgram(ctx);
-  const validate = program.commands.find((c) => c.name() === 'validate');
+/**
+ * Which commands this flare has, so the CI workflow runs only real ones. The program `init` was
+ * added to lists them: importing the program here would close a circle (it imports init).
+ */
+function capabilities(program: Command | null): { validateBase: boolean; plan: boolean } {
+  const commands = program?.commands ?? [];
+  const validate = commands.find((c) => c.name() === 'validate');
   return {
     validateBase: validate?.options.some((o) => o.long === '--base') ?? false,
-    plan: program.commands.some((c) => c.name() === 'plan'),
+    plan: commands.some((c) => c.name() === 'plan'),
   };
 }
 
@@ -60,7 +62,7 @@ export function initCommand(ctx: CliContext): Command {
     .option('--branch <name>', 'branch the reconciler commits to and Argo CD follows', 'main')
     .option('--force', 'overwrite files that already exist')
     .addOption(outputOption(['text', 'json'], 'text', 'result format (text: one written path a line; json: written files and diagnostics)'))
-    .action(async (dir: string, opts: InitOptions) => {
+    .action(async (dir: string, opts: InitOptions, command: Command) => {
       if (!isValidTenantName(opts.tenant)) throw new UsageError(`--tenant: "${opts.tenant}" is not a valid tenant name (lowercase letters, digits and -, at most 32)`);
       const root = path.resolve(ctx.cwd, dir);
       const pkg = JSON.parse(await readFile(packagePath('package.json'), 'utf8')) as { name: string; version: string };
@@ -71,7 +73,7 @@ export function initCommand(ctx: CliContext): Command {
         version: pkg.version,
         packageName: pkg.name,
         schemas: await shippedSchemas(),
-        has: await capabilities(ctx),
+        has: capabilities(command.parent),
       });
       // Check everything before writing anything: a refusal leaves the folder as it was.
       const existing: string[] = [];

@@ -7,7 +7,7 @@ import { loadRepo } from '../repo/load.js';
 import { loadTemplates } from '../render/load-templates.js';
 import { render } from '../render/render.js';
 import { checkRendered, writeRendered } from '../render/write.js';
-import { signatureSummary, statusSignatures } from '../status/signature-report.js';
+import { signatureSummary, statusSignatures } from '../repo/signature-report.js';
 
 interface RenderOptions {
   check?: boolean;

@@ -44,7 +44,3 @@ export function reportError(err: unknown, stderr: NodeJS.WritableStream = proces
   stderr.write(`flare: internal error: ${e?.stack ?? String(err)}\n`);
 }
 
-/** Holder for the exit code an action wants; actions return a number instead of exiting. */
-export interface ActionResult {
-  exitCode: number;
-}

@@ -9,7 +9,7 @@ import type { Intent } from '../intent/model.js';
 import { loadRepo } from '../repo/load.js';
 import type { IntentStatus } from '../status/model.js';
 import { OBSERVED_KINDS, observeCluster, type Observed } from '../reconcile/observe.js';
-import { nodeReady } from '../reconcile/state-machine.js';
+import { nodeReady } from '../reconcile/advance-context.js';
 import { fetchUpstream, readRepoFilesAt } from '../git/read-ref.js';
 import { parseRepo } from '../repo/parse.js';
 import { formatStatusTable, statusRows, type StatusRow } from '../reconcile/status-table.js';
@@ -47,7 +47,7 @@ function print(ctx: CliContext, rows: StatusRow[], output: 'text' | 'json', stat
 }
 
 /** What the cluster says of an intent's chosen placements and workload, in one line. */
-export function clusterFacts(id: string, s: IntentStatus | undefined, observed: Observed): string {
+function clusterFacts(id: string, s: IntentStatus | undefined, observed: Observed): string {
   const parts: string[] = [];
   for (const w of observed.workloads.get(id) ?? []) {
     if (w.kind === 'Job') {

@@ -7,9 +7,9 @@ import { formatDiagnostic, hasErrors, sortDiagnostics } from '../diagnostics.js'
 import { loadRepo } from '../repo/load.js';
 import { templateDiagnostics } from '../render/template-check.js';
 import { rootDiagnostics } from '../reconcile/roots.js';
-import { signatureNote, statusSignatures } from '../status/signature-report.js';
+import { signatureNote, statusSignatures } from '../repo/signature-report.js';
 import { prGuard } from '../guard/pr-guard.js';
-import { findSymlinks } from '../guard/symlinks.js';
+import { findSymlinks } from '../files/symlinks.js';
 import { loadTemplates } from '../render/load-templates.js';
 import { render } from '../render/render.js';
 

@@ -8,19 +8,19 @@ import type { ApplyOptions, Cluster, ListOptions, WatchEvent } from './types.js'
  * also change what later reads and watches see, so a multi-step flow can be previewed.
  */
 
-export type DryRunWrite =
+type DryRunWrite =
   | { verb: 'apply'; ref: ObjectRef; object: KubeObject; fieldManager: string; force: boolean }
   | { verb: 'patch'; ref: ObjectRef; patch: unknown; subresource?: 'status'; fieldManager?: string }
   | { verb: 'delete'; ref: ObjectRef };
 
-export interface DryRunCluster extends Cluster {
+interface DryRunCluster extends Cluster {
   /** Every write asked for, in order. */
   readonly writes: readonly DryRunWrite[];
   /** The objects reads currently see. */
   objects(): KubeObject[];
 }
 
-export interface DryRunOptions {
+interface DryRunOptions {
   reflectWrites?: boolean;
 }
 

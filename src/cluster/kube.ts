@@ -21,7 +21,7 @@ import type { ApplyOptions, Cluster, ListOptions, WatchEvent } from './types.js'
  * strategic-merge default.
  */
 
-export interface KubeClusterOptions {
+interface KubeClusterOptions {
   kubeconfigPath?: string;
   context?: string;
   /** An already loaded config (tests, in-cluster callers). */
@@ -55,7 +55,7 @@ interface Response {
  * The files of a kubeconfig path: a KUBECONFIG-style list (`a:b`) unless the whole string names
  * an existing file. kubectl merges the files in order, the first to set a value winning.
  */
-export function kubeconfigFiles(p: string): string[] {
+function kubeconfigFiles(p: string): string[] {
   if (existsSync(p)) return [p];
   const files = p.split(delimiter).filter((f) => f.trim() !== '');
   return files.length ? files : [p];
@@ -70,7 +70,7 @@ function mergeFirstWins(into: KubeConfig, more: KubeConfig): void {
   if (!into.getCurrentContext() && more.getCurrentContext()) into.setCurrentContext(more.getCurrentContext());
 }
 
-export function loadKubeConfig(opts: { kubeconfigPath?: string; context?: string }): KubeConfig {
+function loadKubeConfig(opts: { kubeconfigPath?: string; context?: string }): KubeConfig {
   const kc = new KubeConfig();
   try {
     if (opts.kubeconfigPath) {

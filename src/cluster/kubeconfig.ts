@@ -2,7 +2,7 @@ import { delimiter, resolve } from 'node:path';
 import { createKubeCluster } from './kube.js';
 import type { Cluster } from './types.js';
 
-export interface ClusterFlags {
+interface ClusterFlags {
   kubeconfig?: string;
   context?: string;
 }

@@ -5,14 +5,15 @@ import { NOTIFY_EVENTS } from './model.js';
 import { DEFAULT_CONFIG } from './model.js';
 import { OBJECTIVES } from '../intent/model.js';
 import type { Objective } from '../intent/model.js';
-import { loadDocument } from '../repo/yaml-reader.js';
-import type { DocReader, Fields, Val } from '../repo/yaml-reader.js';
-import { API_VERSION, DNS_LABEL_RE, DNS_SUBDOMAIN_RE, HOSTNAME_RE, REGION_PATTERN_RE, SELECTION_MODES } from '../intent/fields.js';
+import { loadDocument } from '../doc/yaml-reader.js';
+import type { DocReader, Fields, Val } from '../doc/yaml-reader.js';
+import { API_VERSION, SELECTION_MODES } from '../intent/fields.js';
+import { DNS_LABEL_RE, DNS_SUBDOMAIN_RE, HOSTNAME_RE, REGION_PATTERN_RE } from '../doc/patterns.js';
 import { readLocation, readMoney } from '../intent/read-constraints.js';
 import { isScalar } from 'yaml';
 
-export const CONFIG_SPEC_FIELDS = ['consumer', 'namespaces', 'currency', 'selection', 'default_runtime', 'locations', 'weights', 'git', 'reconciler', 'notifications'] as const;
-export const TENANT_SPEC_FIELDS = ['owners', 'quota', 'allowed_locations', 'allowed_wildcard_hosts'] as const;
+const CONFIG_SPEC_FIELDS = ['consumer', 'namespaces', 'currency', 'selection', 'default_runtime', 'locations', 'weights', 'git', 'reconciler', 'notifications'] as const;
+const TENANT_SPEC_FIELDS = ['owners', 'quota', 'allowed_locations', 'allowed_wildcard_hosts'] as const;
 const RECONCILER_DURATIONS = {
   interval: 'interval_seconds',
   grace_period: 'grace_period_seconds',
@@ -54,7 +55,7 @@ function readEnvelope(r: DocReader, root: Val, kind: string): { metadata?: Field
   return out;
 }
 
-export interface ParseConfigResult {
+interface ParseConfigResult {
   /** DEFAULT_CONFIG merged with the file; DEFAULT_CONFIG alone when the file has errors. */
   config: FlareConfig;
   diagnostics: Diagnostic[];
@@ -216,7 +217,7 @@ function readLocations(r: DocReader, v: Val, c: FlareConfig): void {
   }
 }
 
-export interface ParseTenantOptions {
+interface ParseTenantOptions {
   /** Needed to check the money quota's currency and the allowed locations; DEFAULT_CONFIG otherwise. */
   config?: FlareConfig;
 }

@@ -21,7 +21,7 @@ const SETTLED: ReadonlySet<Phase> = new Set<Phase>(['Running', 'Completed', 'NoM
 /** What a FLARE repo is made of for the demo: the inputs, never status/ or rendered/ (the demo starts fresh). */
 const REPO_INPUTS = ['flare.yaml', 'tenants', 'intents', 'templates'];
 
-export interface DemoOptions {
+interface DemoOptions {
   /** A FLARE repo (flare.yaml, tenants/, intents/); default: this project's own examples. */
   repo?: string;
   /** Give up after this long (ms). */
@@ -51,7 +51,7 @@ export interface LiveDemo {
   release(): Promise<void>;
 }
 
-export interface DemoResult {
+interface DemoResult {
   intents: IntentPhase[];
   /** The final status table (`flare status` rows) read from the reconciler's clone. */
   rows: StatusRow[];
@@ -68,7 +68,7 @@ export interface DemoResult {
 }
 
 /** The project's root (where templates/ and the example intents/ live), from dist/demo or src/demo. */
-export function packageRoot(): string {
+function packageRoot(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 }
 

@@ -5,9 +5,9 @@ import { isQuantity } from '../util/quantity.js';
  * How an annotation value is read: `int` a positive integer, `number` a finite decimal,
  * `quantity` a Kubernetes quantity kept as written, `bool` lowercase true/false, `string` as is.
  */
-export type AnnotationValueType = 'string' | 'int' | 'number' | 'quantity' | 'bool';
+type AnnotationValueType = 'string' | 'int' | 'number' | 'quantity' | 'bool';
 
-export interface GpuAnnotation {
+interface GpuAnnotation {
   /** The documented key (annotation reference). */
   key: string;
   /** The key the GPU fork's code reads; equal to `key` when both agree. */
@@ -67,7 +67,7 @@ export function annotationForField(field: keyof GpuCharacteristics): GpuAnnotati
 }
 
 /** Parses one annotation value; undefined when malformed (the trait is then treated as absent). */
-export function parseAnnotationValue(type: AnnotationValueType, raw: string): string | number | boolean | undefined {
+function parseAnnotationValue(type: AnnotationValueType, raw: string): string | number | boolean | undefined {
   const v = raw.trim();
   switch (type) {
     case 'string':

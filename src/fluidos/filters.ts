@@ -3,7 +3,7 @@ import type { GpuCharacteristics, GpuFilter, SolverFilters } from './types.js';
 import { flavorGpu } from './types.js';
 import { parseQuantity } from '../util/quantity.js';
 
-export interface FilterOptions {
+interface FilterOptions {
   /**
    * Reproduce what the GPU fork actually does (fluidos-facts.md, "Observed upstream behaviour"):
    * a Flavor without GPU traits passes every gpuFilter; a filter on an absent field rejects

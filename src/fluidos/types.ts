@@ -48,7 +48,7 @@ export interface GpuCharacteristics {
   network_tier?: string;
 }
 
-export type GpuFilterName =
+type GpuFilterName =
   | 'StringFilter'
   | 'StringRangeSelector'
   | 'NumberMatchFilter'
@@ -73,9 +73,6 @@ export interface SolverFilters {
   storageFilter?: { name: 'Match' | 'Range'; data: { value?: string; min?: string; max?: string } };
   gpuFilters?: GpuFilter[];
 }
-
-export type Flavor = KubeObject;
-export type PeeringCandidate = KubeObject;
 
 /** The GPU traits of a Flavor (or of the Flavor inside a PeeringCandidate), if any. */
 export function flavorGpu(flavor: KubeObject): GpuCharacteristics | undefined {

@@ -7,15 +7,15 @@ import { UsageError } from '../errors.js';
  * them to disk: the remote adapter hands them to each git child as an `http.extraHeader` through
  * GIT_CONFIG_* environment variables, so `.git/config` holds only the bare URL.
  */
-export interface GitCredentials {
+interface GitCredentials {
   username: string;
   password: string;
 }
 
 /** The user name hosting services accept with a token as the password (GitHub, Gitea, …). */
-export const TOKEN_USERNAME = 'x-access-token';
+const TOKEN_USERNAME = 'x-access-token';
 
-export const CREDENTIAL_SOURCES =
+const CREDENTIAL_SOURCES =
   'FLARE_GIT_USERNAME and FLARE_GIT_PASSWORD, FLARE_GIT_TOKEN, or a credentials file (--git-credentials-file / FLARE_GIT_CREDENTIALS_FILE, one line "user:password" or a token)';
 
 function parseCredentialsFile(text: string, file: string, env: NodeJS.ProcessEnv): GitCredentials {

@@ -5,7 +5,7 @@ import { GitError } from '../errors.js';
  * Why a git command failed. The first three mean "the remote moved under our push" and are the
  * only ones worth a fetch-and-retry.
  */
-export type GitFailureReason =
+type GitFailureReason =
   | 'non-fast-forward'
   | 'fetch-first'
   | 'remote-moved'
@@ -147,7 +147,7 @@ export function classifyGitFailure(stderr: string): GitFailureReason {
   return 'failed';
 }
 
-export interface PushRefResult {
+interface PushRefResult {
   /** porcelain flag: ' ' fast-forward, '+' forced, '-' deleted, '*' new, '!' rejected, '=' up to date */
   flag: string;
   ref: string;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { GitError } from '../errors.js';
 import { gitEnv, runGit } from './exec.js';
 
-export interface GitHttpServerOptions {
+interface GitHttpServerOptions {
   /** Directory holding the bare repositories (`<name>.git`). */
   root: string;
   host?: string;
@@ -149,7 +149,7 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
   };
 }
 
-export interface CreateBareRepoOptions {
+interface CreateBareRepoOptions {
   branch: string;
   /** Commits this directory's files (its .gitignore honoured, its .git skipped) as the first commit. */
   seedFrom?: string;

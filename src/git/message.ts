@@ -1,6 +1,6 @@
 import { GitError } from '../errors.js';
 
-export interface CommitMessageInput {
+interface CommitMessageInput {
   subject: string;
   body?: string;
   /** Rendered in insertion order; an array value repeats the key (one line per value). */

@@ -1,4 +1,4 @@
-import type { SourceFile } from '../repo/model.js';
+import type { SourceFile } from '../doc/source-file.js';
 import { runGit } from './exec.js';
 
 const DATA = /\.(ya?ml|json)$/;

@@ -35,7 +35,7 @@ export interface RemoteRepoOptions extends RetryOptions {
   warn?: (message: string) => void;
 }
 
-export interface LocalRepoOptions extends RetryOptions {
+interface LocalRepoOptions extends RetryOptions {
   /** A working tree whose checked-out branch must be `branch`. */
   path: string;
   branch: string;

@@ -15,7 +15,7 @@ import { parseCommitTrailers } from '../git/message.js';
  * the reconciler's status signatures remain what actually enforces the boundary.
  */
 
-export interface GuardInput {
+interface GuardInput {
   /** The FLARE repo folder (may be a subfolder of the git work tree). */
   repoDir: string;
   base: string;
@@ -23,7 +23,7 @@ export interface GuardInput {
   rendered: ReadonlyMap<string, string> | undefined;
 }
 
-export interface GuardResult {
+interface GuardResult {
   /** The commit the change is measured from: merge-base of the base and HEAD. */
   from: string;
   /** Repo-relative files changed between `from` and the working tree under status/ and rendered/. */

@@ -26,7 +26,7 @@ export function placementCount(intent: Intent): number {
  * The hourly cap of one placement: a multi-region intent's budget is for the whole workload, so
  * its placements share it equally.
  */
-export function placementBudget(intent: Intent, config: FlareConfig): number | undefined {
+function placementBudget(intent: Intent, config: FlareConfig): number | undefined {
   const b = hourlyBudget(intent, config);
   return b === undefined ? undefined : b / placementCount(intent);
 }

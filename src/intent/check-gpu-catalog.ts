@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../diagnostics.js';
 import type { Intent } from './model.js';
-import { GPU_CATALOG, lookupGpu } from '../provider/catalog.js';
+import { GPU_CATALOG, lookupGpu } from '../gpu/catalog.js';
 import { didYouMean } from '../util/did-you-mean.js';
 
 /*

@@ -1,4 +1,4 @@
-import type { DocReader, Val } from '../repo/yaml-reader.js';
+import type { DocReader, Val } from '../doc/yaml-reader.js';
 import type { EnvVar } from './model.js';
 
 /*

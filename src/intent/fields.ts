@@ -100,50 +100,13 @@ export const CONSTRAINT_FIELDS = [
 ] as const;
 export const CONSTRAINT_ALIASES: Record<string, string> = { max_network_latency: 'max_latency_ms' };
 
-export const AVAILABILITY_FIELDS = ['window_start', 'window_end', 'timezone', 'days_of_week', 'blackout_dates', 'maintenance_windows'] as const;
 export const DAYS_OF_WEEK = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
-export const MAINTENANCE_FIELDS = ['start', 'end', 'frequency'] as const;
 export const MAINTENANCE_FREQUENCIES = ['weekly', 'monthly'] as const;
-export const ENERGY_FIELDS = ['max_carbon_footprint', 'renewable_energy_only', 'energy_efficiency_rating', 'power_usage_effectiveness', 'green_certified_only'] as const;
 export const ENERGY_RATINGS = ['A', 'B', 'C', 'D', 'E', 'F'] as const;
-export const SECURITY_FIELDS = ['network_isolation', 'firewall_rules', 'vpn_access', 'bastion_host', 'intrusion_detection', 'vulnerability_scanning'] as const;
 export const NETWORK_ISOLATION = ['public', 'private'] as const;
-export const FIREWALL_RULE_FIELDS = ['port', 'protocol', 'source', 'action'] as const;
 export const FIREWALL_ACTIONS = ['allow', 'deny'] as const;
-export const PERFORMANCE_FIELDS = ['min_network_bandwidth', 'max_jitter_ms', 'min_uptime_percent', 'max_cold_start_time', 'gpu_utilization_target', 'memory_utilization_target'] as const;
-export const COMPLIANCE_FIELDS = ['data_residency', 'certifications', 'encryption_at_rest', 'encryption_in_transit', 'audit_logging', 'gdpr_compliant', 'hipaa_compliant'] as const;
-export const NEGOTIATION_FIELDS = ['max_negotiation_rounds', 'price_flexibility', 'resource_flexibility', 'timeout_seconds', 'fallback_strategy', 'auto_accept_threshold'] as const;
 export const FALLBACK_STRATEGIES = ['queue', 'lower_tier', 'shared', 'spot'] as const;
-export const SLA_FIELDS = ['availability', 'max_interruption_time', 'backup_strategy'] as const;
-
 export const METADATA_FIELDS = ['name', 'labels', 'annotations'] as const;
 /** Label keys FLARE sets on what it renders: an intent may not set them. */
 export const RESERVED_LABEL_PREFIXES = ['flare.io/', 'capsule.clastix.io/', 'app.kubernetes.io/managed-by', 'liqo.io/'] as const;
 
-/** Patterns shared by the parser and the schemas. */
-export const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-export const DNS_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-export const ENV_NAME_RE = /^[A-Z_][A-Z0-9_]*$/;
-/** Variable names that carry credentials: their values must come from a Secret, never from the repo. */
-/**
- * Env names that look like credentials: *_KEY, *_PASS*, *TOKEN*, *SECRET*, PASSWORD, CREDENTIAL(S).
- * TOKENS/TOKENIZER are counts and model settings (MAX_TOKENS=512), not credentials.
- */
-export const SECRET_NAME_RE = /(^|_)KEY$|(^|_)PASS|PASSWORD|PASSWD|TOKEN(?!S|IZER)|SECRET|CREDENTIAL|APIKEY/;
-export const HHMM_RE = /^([01]\d|2[0-3]):[0-5]\d$/;
-export const DATE_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-export const RFC3339_RE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
-export const TIMEZONE_RE = /^(UTC|GMT|[A-Z][A-Za-z_]+(\/[A-Za-z0-9_+-]+){1,2}|Etc\/[A-Za-z0-9+-]+)$/;
-export const IMAGE_RE = /^[a-zA-Z0-9][a-zA-Z0-9._\-/:@]*$/;
-export const HOSTNAME_RE = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
-export const GPU_MODEL_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-export const REGION_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** Region patterns of the location catalog: `*` matches any run of [a-z0-9-]. */
-export const REGION_PATTERN_RE = /^[a-z0-9*]([-a-z0-9*]*[a-z0-9*])?$/;
-export const LABEL_KEY_RE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-export const LABEL_VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-export const COMPUTE_CAPABILITY_RE = /^(\d+\.\d+|any)$/;
-export const CARBON_RE = /^\d+(\.\d+)?\s*(g|kg)\s*CO2e?\s*\/\s*h$/i;
-export const BANDWIDTH_RE = /^\d+(\.\d+)?\s*[KMGT]?bps$/i;
-export const PERCENT_RE = /^\d{1,3}(\.\d+)?%$/;
-export const CIDR_RE = /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\/(3[0-2]|[12]?\d)$|^[0-9a-fA-F:]+\/(12[0-8]|1[01]\d|[1-9]?\d)$/;

@@ -2,50 +2,23 @@ import { isMap, isScalar } from 'yaml';
 import type { Diagnostic } from '../diagnostics.js';
 import { hasErrors } from '../diagnostics.js';
 import type { FlareConfig, Tenant } from '../config/model.js';
-import type { Container, InputShape, Intent, IntentSpec, Objective, Resources, SelectionMode, Workload } from './model.js';
+import type { InputShape, Intent, IntentSpec, Objective, Resources, SelectionMode, Workload } from './model.js';
 import { OBJECTIVES } from './model.js';
 import { RESERVED_LABEL_PREFIXES } from './fields.js';
-import { DocReader, Fields, LIMITS, loadDocument } from '../repo/yaml-reader.js';
-import type { Val } from '../repo/yaml-reader.js';
+import { DocReader, Fields, LIMITS, loadDocument } from '../doc/yaml-reader.js';
+import type { Val } from '../doc/yaml-reader.js';
 import { intentId, intentKey, intentNamespace } from '../k8s/names.js';
 import { parseQuantity } from '../util/quantity.js';
-import {
-  API_TOP_FIELDS,
-  API_VERSION,
-  BODY_FIELDS,
-  COMMUNICATION_PATTERNS,
-  DEPLOYMENT_STRATEGIES,
-  ENVELOPE_FIELDS,
-  LABEL_KEY_RE,
-  LABEL_VALUE_RE,
-  METADATA_FIELDS,
-  ONE_CALL_TOP_FIELDS,
-  REQUIREMENTS_FIELDS,
-  RESOURCES_FIELDS,
-  SELECTION_MODES,
-  WORKLOAD_ALIASES,
-  WORKLOAD_FIELDS,
-} from './fields.js';
-import { NOT_ENFORCED, readConstraints, readSla } from './read-constraints.js';
-import {
-  DNS_LABEL,
-  readBatch,
-  readContainers,
-  readEnv,
-  readGpu,
-  readImage,
-  readPorts,
-  readScaling,
-  readSecrets,
-  readStringList,
-  readVolumes,
-  readWorkloadType,
-  resolveCommands,
-} from './read-workload.js';
-import type { ContainerRequests } from './read-workload.js';
+import { API_TOP_FIELDS, API_VERSION, BODY_FIELDS, ENVELOPE_FIELDS, METADATA_FIELDS, ONE_CALL_TOP_FIELDS, REQUIREMENTS_FIELDS, RESOURCES_FIELDS, SELECTION_MODES, WORKLOAD_ALIASES, WORKLOAD_FIELDS } from './fields.js';
+import { LABEL_KEY_RE, LABEL_VALUE_RE } from '../doc/patterns.js';
+import { readConstraints, readSla } from './read-constraints.js';
+import { readWorkload } from './read-workload.js';
+import type { ContainerRequests } from './read-container.js';
+import { DNS_LABEL } from './read-names.js';
+import { readGpu } from './read-gpu.js';
 import { checkDeviceIndices } from './device-env.js';
 
-export interface ParseIntentOptions {
+interface ParseIntentOptions {
   /** The tenant folder the file lives in. */
   tenant: string;
   config: FlareConfig;
@@ -53,7 +26,7 @@ export interface ParseIntentOptions {
   tenantDef?: Tenant;
 }
 
-export interface ParseIntentResult {
+interface ParseIntentResult {
   /** Present only when the file has no errors. */
   intent?: Intent;
   diagnostics: Diagnostic[];
@@ -347,129 +320,8 @@ function readBody(r: DocReader, f: Fields, shape: InputShape, config: FlareConfi
   return out;
 }
 
-function readWorkload(r: DocReader, f: Fields, shape: InputShape): { workload: Workload; requests: ContainerRequests[]; nameVal?: Val; envVal?: Val } | undefined {
-  let ok = true;
-  const tV = r.need(f, 'type', 'one of service, deployment, batch, job');
-  const type = tV ? readWorkloadType(r, tV) : undefined;
-  if (!type) ok = false;
-
-  const nV = r.opt(f, 'name');
-  let name: string | undefined;
-  if (nV && shape !== 'api') {
-    name = r.str(nV, { ...DNS_LABEL });
-    if (name === undefined) ok = false;
-  }
-
-  const imageV = r.opt(f, 'image');
-  const contV = r.opt(f, 'containers');
-  const cmdV = r.opt(f, 'commands');
-  let containers: Container[] = [];
-  let requests: ContainerRequests[] = [];
-  if (contV) {
-    if (imageV) {
-      r.errorAtKey(imageV, 'conflicting-fields', 'give either image (with commands) or containers, not both');
-      ok = false;
-    }
-    if (cmdV) {
-      r.errorAtKey(cmdV, 'conflicting-fields', 'commands belongs with image; a container of containers[] has its own command and args');
-      ok = false;
-    }
-    const c = readContainers(r, contV);
-    if (!c) ok = false;
-    else {
-      containers = c.containers;
-      requests = c.requests;
-    }
-  } else if (!imageV) {
-    r.need(f, 'image', 'a container image such as "nvcr.io/nvidia/pytorch:23.10-py3"; leave out the workload for a capacity-only intent');
-    ok = false;
-  } else {
-    const image = readImage(r, imageV);
-    const cmds = cmdV ? readStringList(r, cmdV, { multiline: true }) : [];
-    if (image === undefined || cmds === undefined) ok = false;
-    else containers = [{ name: '', image, ...resolveCommands(cmds) }];
-  }
-
-  const envV = r.opt(f, 'env');
-  const env = envV ? readEnv(r, envV) : [];
-  const portsV = r.opt(f, 'ports');
-  const ports = portsV ? readPorts(r, portsV) : [];
-  const storV = r.opt(f, 'storage');
-  const volumes = storV ? readVolumes(r, storV) : [];
-  const secV = r.opt(f, 'secrets');
-  const secrets = secV ? readSecrets(r, secV) : [];
-  if (!env || !ports || !volumes || !secrets) ok = false;
-  if (env && secrets) {
-    for (const s of secrets) {
-      if (env.some((e) => e.name === s.env)) {
-        r.error(secV!, 'duplicate-item', `${s.env} is set both in env and by secret ${s.name}`);
-        ok = false;
-      }
-    }
-  }
-
-  const dsV = r.opt(f, 'deployment_strategy');
-  const ds = dsV ? r.enumOf(dsV, DEPLOYMENT_STRATEGIES) : undefined;
-  if (dsV) ds === undefined ? (ok = false) : r.info(dsV, 'not-enforced', NOT_ENFORCED);
-  const cpV = r.opt(f, 'communication_pattern');
-  const cp = cpV ? r.enumOf(cpV, COMMUNICATION_PATTERNS) : undefined;
-  if (cpV) cp === undefined ? (ok = false) : r.info(cpV, 'not-enforced', NOT_ENFORCED);
-
-  const scV = r.opt(f, 'scaling');
-  const scaling = readScaling(r, scV);
-  if (!scaling) ok = false;
-  const repV = r.opt(f, 'replicas');
-  let replicas: number | undefined;
-  if (repV) {
-    replicas = r.int(repV, { min: 1, max: 1000 });
-    if (replicas === undefined) ok = false;
-  }
-  const bV = r.opt(f, 'batch');
-  const batch = type === 'batch' ? readBatch(r, bV) : undefined;
-  if (type === 'batch' && !batch) ok = false;
-  if (type === 'service' && bV) {
-    r.errorAtKey(bV, 'wrong-workload-type', `${bV.path.split('.').pop()} settings need a batch workload (type: batch or job)`, 'remove the block or change the type');
-    ok = false;
-  }
-  if (type === 'batch' && repV) {
-    r.errorAtKey(repV, 'wrong-workload-type', 'replicas are for services; a batch workload runs batch.parallel_tasks', 'use batch.parallel_tasks');
-    ok = false;
-  }
-  if (type === 'batch' && scV) {
-    r.errorAtKey(scV, 'wrong-workload-type', 'scaling is for services; a batch workload runs batch.parallel_tasks', 'use batch.parallel_tasks');
-    ok = false;
-  }
-  if (scaling && replicas !== undefined && scV && (replicas < scaling.min_replicas || replicas > scaling.max_replicas)) {
-    r.error(repV!, 'out-of-range', `replicas ${replicas} is outside scaling ${scaling.min_replicas}–${scaling.max_replicas}`);
-    ok = false;
-  }
-
-  let nameVal: Val | undefined;
-  if (shape === 'api' && nV) nameVal = nV;
-  if (!ok || !type || !scaling || !env || !ports || !volumes || !secrets) return undefined;
-  const wlName = name ?? '';
-  const workload: Workload = {
-    type,
-    name: wlName,
-    containers,
-    env,
-    ports,
-    volumes,
-    secrets,
-    replicas: replicas ?? scaling.min_replicas,
-    scaling,
-  };
-  if (ds) workload.deployment_strategy = ds;
-  if (cp) workload.communication_pattern = cp;
-  if (batch) workload.batch = batch;
-  const res: { workload: Workload; requests: ContainerRequests[]; nameVal?: Val; envVal?: Val } = { workload, requests };
-  if (nameVal) res.nameVal = nameVal;
-  if (envV) res.envVal = envV;
-  return res;
-}
-
 /** After the intent name is known: the default workload and container names. */
-export function finishNames(intent: Intent): void {
+function finishNames(intent: Intent): void {
   const w = intent.spec.workload;
   if (!w) return;
   if (!w.name) w.name = intent.name;

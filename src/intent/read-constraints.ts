@@ -1,33 +1,15 @@
 import { own } from '../util/own.js';
 import type { FlareConfig } from '../config/model.js';
 import type { Constraints, Sla } from './model.js';
-import type { DocReader, Val } from '../repo/yaml-reader.js';
-import { parseMoney } from '../util/money.js';
+import type { DocReader, Val } from '../doc/yaml-reader.js';
+import { parseMoney } from '../doc/money.js';
 import { parseDuration } from '../util/quantity.js';
 import { hintFor } from '../util/did-you-mean.js';
 import { isScalar } from 'yaml';
-import { B, D, E, I, L, N, O, S, readFields, readRecord, withSchema } from './read-helpers.js';
-import type { FieldReader } from './read-helpers.js';
-import {
-  BANDWIDTH_RE,
-  CARBON_RE,
-  CIDR_RE,
-  CONSTRAINT_ALIASES,
-  CONSTRAINT_FIELDS,
-  DATE_RE,
-  DAYS_OF_WEEK,
-  ENERGY_RATINGS,
-  FALLBACK_STRATEGIES,
-  FIREWALL_ACTIONS,
-  HHMM_RE,
-  MAINTENANCE_FREQUENCIES,
-  NETWORK_ISOLATION,
-  PERCENT_RE,
-  PROTOCOLS,
-  REGION_RE,
-  RFC3339_RE,
-  TIMEZONE_RE,
-} from './fields.js';
+import { B, D, E, I, L, N, O, S, readFields, readRecord, withSchema } from '../doc/read-helpers.js';
+import type { FieldReader } from '../doc/read-helpers.js';
+import { CONSTRAINT_ALIASES, CONSTRAINT_FIELDS, DAYS_OF_WEEK, ENERGY_RATINGS, FALLBACK_STRATEGIES, FIREWALL_ACTIONS, MAINTENANCE_FREQUENCIES, NETWORK_ISOLATION, PROTOCOLS } from './fields.js';
+import { BANDWIDTH_RE, CARBON_RE, CIDR_RE, DATE_RE, HHMM_RE, PERCENT_RE, REGION_RE, RFC3339_RE, TIMEZONE_RE } from '../doc/patterns.js';
 
 
 export const NOT_ENFORCED = 'recorded, not enforced: FLUIDOS offers no filter or mechanism for it';
@@ -176,7 +158,7 @@ export const CONSTRAINT_OBJECT_TABLES: Readonly<Record<'availability' | 'energy'
 const ENFORCED_SECURITY = new Set(['network_isolation', 'firewall_rules']);
 
 /** `*` matches any run of `[a-z0-9-]`, as in the location catalog. */
-export function regionMatches(pattern: string, region: string): boolean {
+function regionMatches(pattern: string, region: string): boolean {
   const re = new RegExp('^' + pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[a-z0-9-]*') + '$');
   return re.test(region);
 }
@@ -185,7 +167,7 @@ export function regionMatches(pattern: string, region: string): boolean {
  * True when every region a location can mean is allowed by the tenant: the same catalog name, the
  * same pattern under another name (EU and Europe), or a literal region one of its patterns matches.
  */
-export function locationAllowed(location: string, allowed: readonly string[], config: FlareConfig): boolean {
+function locationAllowed(location: string, allowed: readonly string[], config: FlareConfig): boolean {
   if (allowed.includes(location)) return true;
   const want = own(config.locations, location) ?? [location];
   const have = allowed.flatMap((a) => own(config.locations, a) ?? [a]);

@@ -1,4 +1,4 @@
-import { SECRET_NAME_RE } from './fields.js';
+import { SECRET_NAME_RE } from '../doc/patterns.js';
 
 /**
  * Recognizes credentials written into an intent, which would be committed to Git: env variables
@@ -6,7 +6,7 @@ import { SECRET_NAME_RE } from './fields.js';
  * `Authorization:` headers and URLs with `user:password@`. A reference (`$VAR`, `${VAR}`,
  * `$(…)`) is fine: the value then comes from the pod's environment (a Secret). Pure.
  */
-export function isSecretName(name: string): boolean {
+function isSecretName(name: string): boolean {
   return SECRET_NAME_RE.test(name.toUpperCase());
 }
 
@@ -15,7 +15,7 @@ function unquote(s: string): string {
 }
 
 /** `$VAR`, `${VAR}`, `$(command)`, or nothing: not a literal secret. */
-export function isReference(value: string): boolean {
+function isReference(value: string): boolean {
   const v = unquote(value);
   return v === '' || /^\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*|\()/.test(v);
 }

@@ -19,7 +19,7 @@ export function specHash(intent: Intent, config: FlareConfig): string {
  * name and the SLA are left out: changing them rolls the workload in place on the same
  * allocation instead of placing the intent again.
  */
-export function placementSpec(spec: IntentSpec): Record<string, unknown> {
+function placementSpec(spec: IntentSpec): Record<string, unknown> {
   const w = spec.workload;
   const out: Record<string, unknown> = { objective: spec.objective, resources: spec.resources, constraints: spec.constraints };
   if (w) {

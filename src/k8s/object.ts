@@ -1,5 +1,5 @@
 /** The minimal shape every Kubernetes object has; everything else stays open. */
-export interface ObjectMeta {
+interface ObjectMeta {
   name: string;
   namespace?: string;
   labels?: Record<string, string>;
@@ -44,7 +44,3 @@ export function keyOf(r: ObjectRef | KubeObject): string {
   return `${ref.apiVersion}/${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
 }
 
-export function groupOf(apiVersion: string): string {
-  const i = apiVersion.indexOf('/');
-  return i < 0 ? '' : apiVersion.slice(0, i);
-}

@@ -1,5 +1,4 @@
 import { stringify } from 'yaml';
-import type { KubeObject } from './object.js';
 
 const FIRST_KEYS = ['apiVersion', 'kind', 'metadata'];
 
@@ -193,6 +192,3 @@ export function toYaml(value: unknown): string {
   }
 }
 
-export function toYamlObject(o: KubeObject): string {
-  return toYaml(o);
-}

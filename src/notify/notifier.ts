@@ -17,7 +17,7 @@ export interface NotifierOptions {
 }
 
 /** What the reconciler hands over after a cycle (a subset of CycleResult). */
-export interface CycleNotice {
+interface CycleNotice {
   head: string;
   commit?: string;
   changed: readonly string[];
@@ -25,7 +25,7 @@ export interface CycleNotice {
   config: { notifications?: { webhooks: WebhookConfig[] } };
 }
 
-export interface Notifier {
+interface Notifier {
   /** Queues the events of a cycle and returns at once. */
   onCycle(r: CycleNotice): void;
   /** Waits for queued deliveries (bounded by their retries) — for tests and shutdown. */

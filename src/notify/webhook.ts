@@ -32,7 +32,7 @@ const ERROR_REASONS = new Set(['NoMatch', 'Failed', 'Invalid', 'Failover']);
 const NOTABLE = new Set(['Running', 'Completed', 'NoMatch', 'Failed', 'Invalid']);
 const ACTIVE = new Set(['Reserving', 'Allocating', 'Deploying', 'Running']);
 
-export interface PhaseChange {
+interface PhaseChange {
   event: NotifyEventName;
   intent: IntentSeen;
   previous?: { phase: string; provider?: string };

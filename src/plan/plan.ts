@@ -8,8 +8,8 @@ import { offerFromCandidate, type Offer } from '../select/offer.js';
 import { rankOffers } from '../select/rank.js';
 import { compareScored, round4, scoreAll } from '../select/score.js';
 import { scoreKindOf } from '../select/traits.js';
-import type { Decision } from '../select/types.js';
-import type { IntentStatus, Placement, ScoreBreakdown, Suggestion } from '../status/model.js';
+import type { Decision, ScoreBreakdown, Suggestion } from '../select/types.js';
+import type { IntentStatus, Placement } from '../status/model.js';
 import { own } from '../util/own.js';
 
 /**

@@ -8,7 +8,7 @@ import { FORK_SPELLING, NODE_LABELS, type AnnotationKey } from './keys.js';
 import { annotationsFromLabels } from './labels.js';
 
 /** One line of a node's annotation diff. */
-export interface Change {
+interface Change {
   op: '+' | '~' | '-';
   key: string;
   old?: string;
@@ -37,7 +37,7 @@ export interface NodePlan {
  * the fork's spelling of a key FLARE writes in the documented spelling: two spellings of one
  * annotation can disagree, so the duplicate goes.
  */
-export function diffAnnotations(existing: Readonly<Record<string, string>>, computed: Readonly<Record<string, string>>): Change[] {
+function diffAnnotations(existing: Readonly<Record<string, string>>, computed: Readonly<Record<string, string>>): Change[] {
   const out: Change[] = [];
   for (const key of Object.keys(computed).sort()) {
     const now = computed[key]!;
@@ -89,7 +89,7 @@ export function patchFor(plan: NodePlan): { metadata: { annotations?: Record<str
   return { metadata };
 }
 
-export function formatChange(c: Change, prefix = ''): string {
+function formatChange(c: Change, prefix = ''): string {
   if (c.op === '+') return `  + ${prefix}${c.key}=${c.new}`;
   if (c.op === '~') return `  ~ ${prefix}${c.key}: ${c.old} -> ${c.new}`;
   return `  - ${prefix}${c.key}=${c.old}${c.note ? ` (${c.note})` : ''}`;
@@ -116,7 +116,7 @@ export function formatPlans(plans: readonly NodePlan[]): string {
 }
 
 /** Node objects from YAML text: documents of kind Node, or a List/NodeList of them. */
-export function parseNodes(text: string, file: string): KubeObject[] {
+function parseNodes(text: string, file: string): KubeObject[] {
   const out: KubeObject[] = [];
   const docs = parseAllDocuments(text);
   const problems: string[] = [];

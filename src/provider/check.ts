@@ -72,7 +72,7 @@ const RULES: Record<string, Rule> = {
 const KNOWN_SPELLINGS: readonly string[] = [...DOCUMENTED_KEYS, ...Object.values(FORK_SPELLING)];
 
 /** The closest known key, when close enough to be a typo. */
-export function suggestKey(key: string): string | undefined {
+function suggestKey(key: string): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
   for (const k of KNOWN_SPELLINGS) {

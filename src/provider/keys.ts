@@ -66,7 +66,7 @@ export function documentedKey(key: string): string {
 }
 
 /** Prefixes of the annotation namespaces FLARE/FLUIDOS own on nodes. */
-export const FLUIDOS_PREFIXES = [
+const FLUIDOS_PREFIXES = [
   'gpu.fluidos.eu/',
   'nvidia.fluidos.eu/',
   'location.fluidos.eu/',

@@ -1,5 +1,5 @@
 import type { AdminValues } from './admin-values.js';
-import { type GpuModel, type GpuVendor, interconnectFor, normalizeGpuModel } from './catalog.js';
+import { type GpuModel, type GpuVendor, interconnectFor, normalizeGpuModel } from '../gpu/catalog.js';
 import { checkAnnotations } from './check.js';
 import { K } from './keys.js';
 
@@ -19,14 +19,14 @@ import { K } from './keys.js';
  *   label says time-slicing or mps.
  */
 
-export interface MapOptions {
+interface MapOptions {
   /** Node name, for messages. */
   node?: string;
   /** Node status.capacity, used when the operator publishes no count label. */
   capacity?: Readonly<Record<string, string | undefined>>;
 }
 
-export interface MapResult {
+interface MapResult {
   annotations: Record<string, string>;
   warnings: string[];
   /** The node carries GPU operator labels. */

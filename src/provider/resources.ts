@@ -1,7 +1,7 @@
 import { candidateFlavor, flavorGpu } from '../fluidos/types.js';
 import type { KubeObject } from '../k8s/object.js';
 import { compareQuantity, parseQuantity } from '../util/quantity.js';
-import { lookupGpu } from './catalog.js';
+import { lookupGpu } from '../gpu/catalog.js';
 
 /** One GPU offer of the federation, as `flare resources` lists it. */
 export interface ResourceRow {
@@ -27,7 +27,7 @@ function num(v: unknown): number | undefined {
 }
 
 /** A row per GPU Flavor (objects without GPU traits are not GPU offers and are left out). */
-export function rowFromFlavor(flavor: KubeObject, available: boolean | undefined, source: string): ResourceRow | undefined {
+function rowFromFlavor(flavor: KubeObject, available: boolean | undefined, source: string): ResourceRow | undefined {
   const gpu = flavorGpu(flavor);
   if (!gpu?.model) return undefined;
   const spec = flavor.spec ?? {};
@@ -77,7 +77,7 @@ export function regionInLocation(region: string, location: string, catalog: Read
   return patterns.some((p) => globToRegex(p).test(region.toLowerCase()));
 }
 
-export interface ResourceQuery {
+interface ResourceQuery {
   model?: string;
   location?: string;
   sort?: ResourceSort;

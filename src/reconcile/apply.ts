@@ -3,7 +3,7 @@ import type { KubeObject } from '../k8s/object.js';
 import { keyOf, refOf } from '../k8s/object.js';
 import { LABEL_INTENT, LABEL_TENANT, MANAGED_BY } from '../k8s/names.js';
 import { API } from '../fluidos/types.js';
-import { conflictMessage, ownedBy, repoSelector, stampIdentity, type RepoIdentity } from './ownership.js';
+import { conflictMessage, ownedBy, repoSelector, stampIdentity, type RepoIdentity, type OwnershipConflict } from './ownership.js';
 
 export const FIELD_MANAGER = 'flare';
 
@@ -49,7 +49,7 @@ export interface PruneScope {
   protectedIntents?: ReadonlySet<string>;
 }
 
-export interface ApplyPlan {
+interface ApplyPlan {
   /** In apply order: wave, then cluster-scoped before namespaced kinds. */
   apply: KubeObject[];
   /** In delete order: highest wave first. */
@@ -58,13 +58,6 @@ export interface ApplyPlan {
 }
 
 /** A rendered object whose name is taken by an object this repo does not own. */
-export interface OwnershipConflict {
-  key: string;
-  intentId?: string;
-  tenant?: string;
-  message: string;
-}
-
 export interface ApplyReport {
   applied: number;
   pruned: number;
@@ -205,7 +198,7 @@ function groupKey(o: KubeObject, wave: number): string {
   return `${wave}:${kindPriority(o.kind)}`;
 }
 
-export interface ApplyOptions {
+interface ApplyOptions {
   scope: PruneScope;
   /** Live objects already listed this cycle (else listed here). */
   live?: KubeObject[];
@@ -331,6 +324,6 @@ export async function applyDesired(cluster: Cluster, rendered: readonly DesiredO
   return report;
 }
 
-export function errorText(err: unknown): string {
+function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -5,7 +5,7 @@ import { canonicalize } from '../k8s/serialize.js';
  * Status fields that are the reconciler's own retry bookkeeping: they change on every NoMatch
  * retry and mean nothing to a reader of the history, so they stay in memory and never reach Git.
  */
-export const BOOKKEEPING_FIELDS = ['retries', 'next_retry_at'] as const;
+const BOOKKEEPING_FIELDS = ['retries', 'next_retry_at'] as const;
 
 // "no feasible candidate (retry 3 at 2026-…Z); …": the retry counter and time are bookkeeping
 const RETRY_NOTE = / ?\(retry \d+ at [^)]*\)/g;

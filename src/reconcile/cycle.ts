@@ -18,7 +18,8 @@ import { toYaml } from '../k8s/serialize.js';
 import { buildCommitMessage } from '../git/message.js';
 import { applyDesired, listManaged, type ApplyReport, type DesiredObject, type PruneScope } from './apply.js';
 import { observeCluster, type Observed } from './observe.js';
-import { advance, type TenantUsage } from './state-machine.js';
+import { advance } from './state-machine.js';
+import type { TenantUsage } from './advance-context.js';
 import { addClaims, choiceBarrier, choiceOrder, heldBack, pendingClaims } from './order.js';
 import { renderWarningsByFile } from './render-warnings.js';
 import { parseStatus } from '../status/parse.js';
@@ -33,8 +34,8 @@ import { describeUntrusted, dropUntrustedStatuses, refuseSymlinks, statusFileTru
 import { invalidStatus, recoveredStatus, scanInvalid, type InvalidIntent } from './invalid.js';
 import { forGit, sameForGit } from './commit-worthy.js';
 
-export const RENDERED_DIR = 'rendered';
-export const STATUS_DIR = 'status';
+const RENDERED_DIR = 'rendered';
+const STATUS_DIR = 'status';
 
 export type ReconcileMode = 'apply' | 'observe';
 
@@ -47,7 +48,7 @@ export interface ConfigOverrides {
 
 export type LogFn = (line: string) => void;
 
-export interface CycleDeps {
+interface CycleDeps {
   git: GitRepo;
   cluster: Cluster;
   mode: ReconcileMode;
@@ -78,7 +79,7 @@ export interface CycleDeps {
   fence?: (stage: FenceStage) => Promise<boolean>;
 }
 
-export type FenceStage = 'apply' | 'commit' | 'post-apply';
+type FenceStage = 'apply' | 'commit' | 'post-apply';
 
 async function fenced(deps: CycleDeps, stage: FenceStage): Promise<void> {
   if (deps.fence && !(await deps.fence(stage))) throw new LeadershipLostError(stage);
@@ -120,7 +121,7 @@ export interface CycleResult {
   config: FlareConfig;
 }
 
-export function withOverrides(config: FlareConfig, o: ConfigOverrides | undefined): FlareConfig {
+function withOverrides(config: FlareConfig, o: ConfigOverrides | undefined): FlareConfig {
   if (!o) return config;
   return {
     ...config,
@@ -183,12 +184,12 @@ function holding(s: IntentStatus | undefined, intent: Intent): TenantUsage {
 }
 
 /** `ml-platform/mistral-chat Running on provider-de (1.20 EUR/h)`: intent, phase, provider, cost. */
-export function describeChange(c: IntentPhase, currency: string): string {
+function describeChange(c: IntentPhase, currency: string): string {
   const where = c.provider ? ` on ${c.provider}${c.hourly_cost ? ` (${c.hourly_cost.toFixed(2)} ${currency}/h)` : ''}` : '';
   return `${c.tenant}/${c.name} ${c.phase}${where}`;
 }
 
-export function commitSubject(config: FlareConfig, changed: IntentPhase[], deleted: string[], renderedFiles: number): string {
+function commitSubject(config: FlareConfig, changed: IntentPhase[], deleted: string[], renderedFiles: number): string {
   const parts = changed.map((c) => describeChange(c, config.currency));
   parts.push(...deleted.map((d) => `${d} deleted`));
   const head = parts.slice(0, 3).join(', ');

@@ -3,15 +3,14 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { FileVersion } from '../git/types.js';
 import type { Intent } from '../intent/model.js';
 import { parseIntent } from '../intent/parse.js';
-import { DNS_LABEL_RE } from '../intent/fields.js';
+import { DNS_LABEL_RE } from '../doc/patterns.js';
 import { intentId } from '../k8s/names.js';
 import type { RepoModel } from '../repo/model.js';
-import type { IntentStatus, StatusDiagnostic } from '../status/model.js';
-import { HISTORY_LIMIT } from './state-machine.js';
+import { HISTORY_LIMIT, type IntentStatus, type StatusDiagnostic } from '../status/model.js';
 import { specHash } from '../intent/spec-hash.js';
 
 /** Commits of an invalid intent file searched for its last good version. */
-export const LAST_GOOD_SEARCH = 20;
+const LAST_GOOD_SEARCH = 20;
 /** Diagnostics kept in a status file. */
 const MAX_STATUS_DIAGNOSTICS = 20;
 
@@ -30,7 +29,7 @@ export interface InvalidIntent {
   lastGoodCommit?: string;
 }
 
-export interface InvalidScan {
+interface InvalidScan {
   invalid: InvalidIntent[];
   /** Tenants whose every object is frozen: intent files of an undefined tenant. */
   frozenTenants: Set<string>;
@@ -38,7 +37,7 @@ export interface InvalidScan {
   all: boolean;
 }
 
-export type History = (file: string, limit: number) => Promise<FileVersion[]>;
+type History = (file: string, limit: number) => Promise<FileVersion[]>;
 
 // last good version per (repo dir, file, current text): a typo stays a typo for many cycles
 const cache = new Map<string, { intent?: Intent; commit?: string }>();

@@ -11,7 +11,7 @@ export interface LeaderElectionOptions {
   leaseSeconds: number;
 }
 
-export interface LeaseState {
+interface LeaseState {
   holder?: string;
   renewTime?: string;
   leaseDurationSeconds?: number;
@@ -26,11 +26,11 @@ function leaseRef(o: LeaderElectionOptions): ObjectRef {
 }
 
 /** Lease timestamps are MicroTime: RFC 3339 with microseconds. */
-export function microTime(d: Date): string {
+function microTime(d: Date): string {
   return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-export function leaseState(o: KubeObject | undefined): LeaseState | undefined {
+function leaseState(o: KubeObject | undefined): LeaseState | undefined {
   if (!o) return undefined;
   const s: LeaseState = { transitions: typeof o.spec?.leaseTransitions === 'number' ? o.spec.leaseTransitions : 0 };
   if (typeof o.spec?.holderIdentity === 'string') s.holder = o.spec.holderIdentity;
@@ -41,14 +41,14 @@ export function leaseState(o: KubeObject | undefined): LeaseState | undefined {
 }
 
 /** What a candidate last saw of the lease record, and when by its own clock. */
-export interface LeaseObservation {
+interface LeaseObservation {
   /** holder, renewTime and resourceVersion: any change of them is a sign of life of the holder. */
   record: string;
   /** Local clock (ms) when `record` was first seen in this form. */
   at: number;
 }
 
-export function leaseRecord(s: LeaseState): string {
+function leaseRecord(s: LeaseState): string {
   return `${s.holder ?? ''}|${s.renewTime ?? ''}|${s.resourceVersion ?? ''}`;
 }
 

@@ -1,10 +1,10 @@
 import { PHASES, type Phase } from '../status/model.js';
 import type { GitError } from '../errors.js';
 import { RETRYABLE_PUSH_REASONS } from '../git/exec.js';
-import { renderCostMetrics, type CostReport } from '../views/cost.js';
+import { renderCostMetrics, type CostReport } from '../status/cost.js';
 
 /** Bucket bounds of flare_cycle_duration_seconds. */
-export const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 /** The reconciler's counters and gauges, rendered in the Prometheus text format (0.0.4). */
 export class ReconcilerMetrics {
@@ -26,7 +26,7 @@ export class ReconcilerMetrics {
   ownershipConflicts = 0;
   /** Status files that failed signature verification (treated as absent). */
   untrustedStatus = 0;
-  /** Cost per intent and tenant as of the last refresh (src/views/cost-metrics.ts). */
+  /** Cost per intent and tenant as of the last refresh (src/reconcile/cost-metrics.ts). */
   costs?: CostReport;
   private durations: number[] = DURATION_BUCKETS.map(() => 0);
   private durationSum = 0;

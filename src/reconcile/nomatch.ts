@@ -1,4 +1,4 @@
-import type { RejectedCandidate } from '../status/model.js';
+import type { RejectedCandidate } from '../select/types.js';
 
 /*
  * The one-line NoMatch summary: "0/31 offers fit: 12 location, 9 max_hourly_cost, 10 gpu.model".
@@ -7,7 +7,7 @@ import type { RejectedCandidate } from '../status/model.js';
  */
 
 /** The user-facing short name of a constraint path (`constraints.max_hourly_cost` → `max_hourly_cost`). */
-export function shortConstraint(path: string): string {
+function shortConstraint(path: string): string {
   const gpu = /^(?:workload\.resources|requirements)\.gpu(?:\.(.+))?$/.exec(path);
   if (gpu) return gpu[1] ? `gpu.${gpu[1]}` : 'gpu';
   const res = /^(?:workload\.resources|requirements)\.(.+)$/.exec(path);

@@ -1,14 +1,13 @@
 import type { Cluster } from '../cluster/types.js';
 import type { FlareConfig } from '../config/model.js';
-import type { Intent } from '../intent/model.js';
 import type { KubeObject } from '../k8s/object.js';
 import { API } from '../fluidos/types.js';
 import { LABEL_INTENT, MANAGED_BY } from '../k8s/names.js';
 import { LABEL_REPO, type RepoIdentity } from './ownership.js';
 
-export const REMOTE_CLUSTER_LABEL = 'liqo.io/remote-cluster-id';
-export const VIRTUAL_NODE_SELECTOR = 'liqo.io/type=virtual-node';
-export const MANAGED_SELECTOR = `${MANAGED_BY.key}=${MANAGED_BY.value}`;
+const REMOTE_CLUSTER_LABEL = 'liqo.io/remote-cluster-id';
+const VIRTUAL_NODE_SELECTOR = 'liqo.io/type=virtual-node';
+const MANAGED_SELECTOR = `${MANAGED_BY.key}=${MANAGED_BY.value}`;
 
 /**
  * What the reconciler saw in the cluster, indexed for the state machine. One index serves every
@@ -43,7 +42,7 @@ export interface Observed {
 }
 
 /** The kinds observe() lists; exported so the reconciler can watch the same ones. */
-export interface ObservedKind {
+interface ObservedKind {
   apiVersion: string;
   kind: string;
   /** true: the FLUIDOS namespace; false: every namespace (or cluster-scoped). */
@@ -64,7 +63,7 @@ export const OBSERVED_KINDS: readonly ObservedKind[] = [
   { apiVersion: 'v1', kind: 'Pod', fluidosNamespace: false, labelSelector: MANAGED_SELECTOR },
 ];
 
-export function emptyObserved(): Observed {
+function emptyObserved(): Observed {
   return {
     solvers: new Map(),
     candidates: new Map(),
@@ -102,7 +101,7 @@ const OWN_KINDS = new Set(['Solver', 'NamespaceOffloading', 'Deployment', 'Job']
  * only FLARE creates, only this repo's. FLUIDOS's own objects (candidates, contracts, Reservations
  * in fluidos mode) carry no repo label and are kept.
  */
-export function visibleTo(x: KubeObject, identity: RepoIdentity): boolean {
+function visibleTo(x: KubeObject, identity: RepoIdentity): boolean {
   const repo = x.metadata.labels?.[LABEL_REPO];
   if (repo !== undefined) return repo === identity.id;
   return !OWN_KINDS.has(x.kind);
@@ -192,7 +191,3 @@ function withKind(o: KubeObject, k: ObservedKind): KubeObject {
   return { ...o, apiVersion: k.apiVersion, kind: k.kind };
 }
 
-export async function observe(cluster: Cluster, intents: readonly Intent[], config: FlareConfig): Promise<Map<string, Observed>> {
-  const index = await observeCluster(cluster, config);
-  return new Map(intents.map((i) => [i.id, index]));
-}

@@ -92,7 +92,7 @@ export function choiceOrder(
  * How long an intent whose discovery has not finished holds back the choices of the others: a
  * Solver that never finishes must not stall the federation's newcomers for good.
  */
-export const CHOICE_BARRIER_MS = 60_000;
+const CHOICE_BARRIER_MS = 60_000;
 
 /** Phases in which an intent makes its first choice of an attempt. */
 const CHOOSING = new Set(['Pending', 'Discovering']);

@@ -3,16 +3,14 @@ import type { KubeObject } from '../k8s/object.js';
 import { LABEL_INTENT } from '../k8s/names.js';
 import { shortHash } from '../util/hash.js';
 import { canonicalize } from '../k8s/serialize.js';
-import type { IntentStatus } from '../status/model.js';
+import { HISTORY_LIMIT, type IntentStatus } from '../status/model.js';
 import type { Intent } from '../intent/model.js';
-import type { ApplyReport } from './apply.js';
-import { HISTORY_LIMIT } from './state-machine.js';
 
 /** Label on every object a reconciler applies: the hash of the repo URL and branch that own it. */
 export const LABEL_REPO = 'flare.io/repo';
 /** Annotations with the readable owner (URL without credentials, branch). */
-export const ANNOTATION_REPO_URL = 'flare.io/repo-url';
-export const ANNOTATION_REPO_BRANCH = 'flare.io/repo-branch';
+const ANNOTATION_REPO_URL = 'flare.io/repo-url';
+const ANNOTATION_REPO_BRANCH = 'flare.io/repo-branch';
 
 /**
  * Which repo owns an object. Objects of other repos on the same cluster (and hand-made ones) do
@@ -106,8 +104,16 @@ export function withConflicts(status: IntentStatus, previous: IntentStatus | und
   return previous && canon(s) === canon(previous) ? previous : s;
 }
 
+/** An object not created because one of that name exists without this repo's identity. */
+export interface OwnershipConflict {
+  key: string;
+  intentId?: string;
+  tenant?: string;
+  message: string;
+}
+
 /** Conflict messages by intent id: an intent's own, and those of its tenant's objects. */
-export function conflictsByIntent(report: ApplyReport, intents: readonly Intent[]): Map<string, string[]> {
+export function conflictsByIntent(report: { conflicts: readonly OwnershipConflict[] }, intents: readonly Intent[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const c of report.conflicts) {
     for (const i of intents) {

@@ -2,12 +2,13 @@ import { placementGpus } from '../intent/budget.js';
 import type { FlareConfig } from '../config/model.js';
 import type { Intent } from '../intent/model.js';
 import type { KubeObject } from '../k8s/object.js';
-import type { ChosenCandidate, IntentStatus, Phase, Placement } from '../status/model.js';
+import { HISTORY_LIMIT, type IntentStatus, type Phase, type Placement } from '../status/model.js';
+import type { ChosenCandidate } from '../select/types.js';
 import { LABEL_INTENT, allocationName, intentNamespace, solverName } from '../k8s/names.js';
 import { placementLocations, specHash } from '../intent/spec-hash.js';
 import { offerFromCandidate } from '../select/offer.js';
 import type { Observed } from './observe.js';
-import { HISTORY_LIMIT, nodeReady } from './state-machine.js';
+import { nodeReady } from './advance-context.js';
 
 /**
  * Status from the cluster. A status file is input from Git: it may be missing, unparsable or
@@ -19,13 +20,7 @@ import { HISTORY_LIMIT, nodeReady } from './state-machine.js';
 /** Kinds whose live presence means the intent holds a placement (a Solver alone does not). */
 const PLACEMENT_KINDS = new Set(['Reservation', 'Allocation', 'NamespaceOffloading', 'Deployment', 'Job']);
 
-export const REBUILT_NOTE = 'rebuilt from cluster';
-
-export interface StatusDoubt {
-  id: string;
-  file: string;
-  reason: string;
-}
+const REBUILT_NOTE = 'rebuilt from cluster';
 
 /** This repo's live objects (listed by its identity) that show a placement, by intent id. */
 export function placementEvidence(live: readonly KubeObject[]): Map<string, KubeObject[]> {

@@ -24,7 +24,7 @@ import { OBSERVED_KINDS } from './observe.js';
 import { withRetries } from './retry.js';
 import { GitError, LeadershipLostError } from '../errors.js';
 import { DEFAULT_SIGNING_SECRET, loadSigningKeys, type SecretRef } from './trust.js';
-import { costRefresher } from '../views/cost-metrics.js';
+import { costRefresher } from './cost-metrics.js';
 import { createNotifier, type NotifierOptions } from '../notify/notifier.js';
 
 export type RepoSource =

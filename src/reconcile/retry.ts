@@ -1,16 +1,16 @@
 import type { Cluster } from '../cluster/types.js';
 import { ClusterError } from '../errors.js';
 
-export interface RetryPolicy {
+interface RetryPolicy {
   attempts: number;
   /** First delay; doubles per attempt. */
   delayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, delayMs: 50 };
+const DEFAULT_RETRY: RetryPolicy = { attempts: 4, delayMs: 50 };
 
 /** 5xx, 429 and connection failures are worth another try; 4xx answers are not. */
-export function isTransient(err: unknown): boolean {
+function isTransient(err: unknown): boolean {
   if (err instanceof ClusterError) return err.status === undefined || err.status === 429 || err.status >= 500;
   const code = (err as { code?: unknown })?.code;
   return typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|UND_ERR)/.test(code);

@@ -4,14 +4,14 @@ import type { Diagnostic } from '../diagnostics.js';
 import { IoError } from '../errors.js';
 
 /** The folders whose content decides what is applied and pruned. */
-export const TRUSTED_ROOTS = ['intents', 'tenants', 'status'] as const;
+const TRUSTED_ROOTS = ['intents', 'tenants', 'status'] as const;
 
 /**
  * Why a root folder of the repo can't be read as it is (undefined: it can, or it is absent). A
  * symlinked root would swap every intent's status (or every intent) for whatever it points to, and
  * an unreadable one reads as empty: both would prune every tenant's workloads.
  */
-export async function rootProblem(dir: string, root: string): Promise<string | undefined> {
+async function rootProblem(dir: string, root: string): Promise<string | undefined> {
   const abs = path.join(dir, root);
   let st;
   try {

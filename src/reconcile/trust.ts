@@ -4,7 +4,7 @@ import type { RepoModel } from '../repo/model.js';
 import type { IntentStatus } from '../status/model.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { ValidationError } from '../errors.js';
-import { findSymlinks } from '../guard/symlinks.js';
+import { findSymlinks } from '../files/symlinks.js';
 import { intentId } from '../k8s/names.js';
 import { extractSignature } from '../status/signature-text.js';
 import { makeKeyring, MIN_KEY_BYTES, verifyStatus, type Keyring, type Verdict } from '../status/signature.js';
@@ -18,7 +18,7 @@ export interface SecretRef {
 export const DEFAULT_SIGNING_SECRET: SecretRef = { namespace: 'default', name: 'flare-status-key' };
 const FIELD_MANAGER = 'flare-signing';
 
-export class SigningKeyError extends Error {
+class SigningKeyError extends Error {
   override name = 'SigningKeyError';
 }
 

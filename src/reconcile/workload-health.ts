@@ -7,9 +7,9 @@ import type { KubeObject } from '../k8s/object.js';
  * containers, failing readiness) that follows the workload wherever it goes.
  */
 
-export type Problem = 'placement' | 'workload';
+type Problem = 'placement' | 'workload';
 
-export interface PodReason {
+interface PodReason {
   problem: Problem;
   /** "pod web-abc-0 ImagePullBackOff: Back-off pulling image …" */
   text: string;
@@ -73,7 +73,7 @@ export function podReason(pod: KubeObject): PodReason | undefined {
   return undefined;
 }
 
-export interface Health {
+interface Health {
   /** Distinct reasons, workload problems first, then by pod name. */
   reasons: PodReason[];
   /** The overall problem: workload when any pod shows one (it would fail anywhere), else placement. */

@@ -8,12 +8,12 @@ import type { GpuFilter, SolverFilters } from '../fluidos/types.js';
  * A Solver filter together with the intent field it came from, so `flare explain` reads the same
  * mapping the renderer uses and the two can never drift apart.
  */
-export interface SourcedGpuFilter {
+interface SourcedGpuFilter {
   source: string;
   filter: GpuFilter;
 }
 
-export interface SourcedFilters {
+interface SourcedFilters {
   filters: SolverFilters;
   gpu: SourcedGpuFilter[];
   /** Intent field → top-level filter key (cpuFilter, memoryFilter). */
@@ -23,7 +23,7 @@ export interface SourcedFilters {
 const GPU = 'workload.resources.gpu';
 
 /** Escapes a string for use inside a regular expression (RE2 and ECMAScript agree on these). */
-export function escapeRegex(s: string): string {
+function escapeRegex(s: string): string {
   return s.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 }
 
@@ -38,7 +38,7 @@ function escapeRegexPattern(pattern: string): string {
  * Region patterns of a location: the catalog entry (exact name first, then case-insensitive),
  * else the location itself as a literal region name.
  */
-export function regionPatterns(location: string, config: FlareConfig): string[] {
+function regionPatterns(location: string, config: FlareConfig): string[] {
   const exact = own(config.locations, location);
   if (exact) return exact;
   const lower = location.toLowerCase();
@@ -67,7 +67,7 @@ export function namesRegex(names: readonly string[]): string {
  * Rounds a per-GPU cap up to 1e-4 so the filter never rejects an offer at exactly the cap because
  * of binary floating point; the ranker re-checks the exact budget on the consumer side.
  */
-export function roundRateCap(x: number): number {
+function roundRateCap(x: number): number {
   return Math.ceil(x * 1e4 - 1e-7) / 1e4;
 }
 

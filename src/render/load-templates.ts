@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../diagnostics.js';
 import { IoError } from '../errors.js';
-import { findSymlinks, type SymlinkScan } from '../guard/symlinks.js';
+import { findSymlinks, type SymlinkScan } from '../files/symlinks.js';
 import { compileTemplates, type TemplateSet, type TemplateSource } from './templates.js';
 
 /** The templates shipped with the package: <package root>/templates (from src/render or dist/render). */
@@ -44,7 +44,7 @@ export async function loadTemplates(repoDir?: string): Promise<{ templates: Temp
     const repoTemplates = path.resolve(repoDir, 'templates');
     // the project repo is itself a FLARE repo: its templates/ are the shipped ones
     if (repoTemplates !== shippedDir) {
-      // a linked templates/ or template file is refused, never read (src/guard/symlinks.ts)
+      // a linked templates/ or template file is refused, never read (src/files/symlinks.ts)
       links = findSymlinks(repoDir, ['templates']);
       if (!links.links.has('templates')) overrides = await readTemplateDir(repoTemplates, (n) => `templates/${n}`, true, links.links);
     }

@@ -97,7 +97,7 @@ function checkPodSpec(spec: unknown, planned: unknown, at: string, out: Violatio
 }
 
 /** Violations of one rendered object against the plan it was rendered from. */
-export function policyViolations(plan: ObjectPlan, obj: KubeObject): Violation[] {
+function policyViolations(plan: ObjectPlan, obj: KubeObject): Violation[] {
   const out: Violation[] = [];
   const ctx = plan.context;
   if (obj.kind !== plan.kind) out.push({ path: 'kind', message: `kind ${JSON.stringify(obj.kind)} where the plan has ${plan.kind}` });

@@ -10,7 +10,7 @@ import type { ObjectPlan, RenderResult, RenderedObject } from './types.js';
 const KUSTOMIZATION_HEADER = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n';
 
 /** Path of an object's file relative to the rendered root. */
-export function objectPath(tenant: string, folder: string, kind: string, name: string): string {
+function objectPath(tenant: string, folder: string, kind: string, name: string): string {
   return `${tenant}/${folder}/${kind.toLowerCase()}-${name}.yaml`;
 }
 

@@ -24,7 +24,7 @@ import { reservedPlacements, rolloutStrategy, stageD } from './move.js';
 import { plannedPlacements, podShape } from './workload.js';
 import { SYNC_WAVE, type ObjectPlan, type RenderedKind, type Stage } from './types.js';
 
-export const TENANT_FOLDER = '_tenant';
+const TENANT_FOLDER = '_tenant';
 const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 const LABEL_NAME = 'app.kubernetes.io/name';
 const LABEL_PLACEMENT = 'flare.io/placement';
@@ -223,7 +223,7 @@ export function intentPlans(intent: Intent, config: FlareConfig, status: IntentS
  * is one allocation's, and its `kubernetes.io/hostname` label (set on every node) is its name, which
  * the status records once the node is Ready.
  */
-export function ownNodeRequirements(clusterIds: string[], remote: readonly Placement[]): { key: string; operator: 'In'; values: string[] }[] {
+function ownNodeRequirements(clusterIds: string[], remote: readonly Placement[]): { key: string; operator: 'In'; values: string[] }[] {
   const reqs: { key: string; operator: 'In'; values: string[] }[] = [{ key: REMOTE_CLUSTER_LABEL, operator: 'In', values: clusterIds }];
   const nodes = [...new Set(remote.map((p) => p.virtual_node?.name ?? ''))].filter((n) => n !== '').sort();
   if (nodes.length > 0) reqs.push({ key: NODE_NAME_LABEL, operator: 'In', values: nodes });

@@ -14,7 +14,7 @@ import { parseQuantity } from '../util/quantity.js';
  *   completion_policy All, unset for Any (Kubernetes' work-queue semantics).
  * cpu and memory describe the partition of one placement and are split evenly between its pods.
  */
-export interface PodShape {
+interface PodShape {
   /** Deployment replicas (service) or Job parallelism (batch). */
   concurrent: number;
   gpusPerPod: number;
@@ -53,7 +53,7 @@ export function podShape(intent: Intent, workload: Workload): PodShape {
 }
 
 /** CPU share as written when undivided, else whole cores or millicores (rounded down). */
-export function divideCpu(cpu: string | undefined, n: number): string | undefined {
+function divideCpu(cpu: string | undefined, n: number): string | undefined {
   if (cpu === undefined || n <= 1) return cpu;
   const v = parseQuantity(cpu);
   if (v === undefined) return cpu;
@@ -62,7 +62,7 @@ export function divideCpu(cpu: string | undefined, n: number): string | undefine
 }
 
 /** Memory share as written when undivided, else the largest exact binary unit (rounded down to Mi). */
-export function divideMemory(memory: string | undefined, n: number): string | undefined {
+function divideMemory(memory: string | undefined, n: number): string | undefined {
   if (memory === undefined || n <= 1) return memory;
   const v = parseQuantity(memory);
   if (v === undefined) return memory;

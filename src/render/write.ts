@@ -119,7 +119,7 @@ export async function listTree(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-export interface CheckResult {
+interface CheckResult {
   ok: boolean;
   /** Would be written but are absent. */
   missing: string[];

@@ -8,7 +8,7 @@ import type { Intent } from '../intent/model.js';
  * in `allowed_wildcard_hosts`, and it conflicts with every other intent's host it covers. Each
  * problem is an error on every file involved, naming the others, at the domain in the file. Pure.
  */
-export interface HostCheckInput {
+interface HostCheckInput {
   intent: Intent;
   /** The file's text, to place the error at the domain. */
   text: string;

@@ -2,11 +2,12 @@ import { closeSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, r
 import type { Dirent, Stats } from 'node:fs';
 import * as path from 'node:path';
 import { IoError } from '../errors.js';
-import type { RepoModel, SourceFile } from './model.js';
+import type { RepoModel } from './model.js';
+import type { SourceFile } from '../doc/source-file.js';
 import { parseRepo } from './parse.js';
-import { findSymlinks } from '../guard/symlinks.js';
+import { findSymlinks } from '../files/symlinks.js';
 import { sortDiagnostics } from '../diagnostics.js';
-import { LIMITS } from './yaml-reader.js';
+import { LIMITS } from '../doc/yaml-reader.js';
 
 /** The folders and files of a FLARE repo that the parsers read; everything else is ignored. */
 const ROOTS = ['flare.yaml', 'tenants', 'intents', 'status'];
@@ -98,7 +99,7 @@ export async function readRepoFiles(dir: string): Promise<SourceFile[]> {
   return out;
 }
 
-export interface LoadRepoOptions {
+interface LoadRepoOptions {
   /** Files or folders (absolute, or relative to `dir`) whose intents are reported; see ParseRepoOptions.only. */
   paths?: string[];
 }

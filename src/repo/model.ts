@@ -3,13 +3,6 @@ import type { FlareConfig, Tenant } from '../config/model.js';
 import type { Intent } from '../intent/model.js';
 import type { IntentStatus } from '../status/model.js';
 
-/** A file of the repo as text: the input of every pure parser. */
-export interface SourceFile {
-  /** Repo-relative, forward slashes. */
-  path: string;
-  text: string;
-}
-
 /** Everything `flare validate` / `flare render` / the reconciler know of a FLARE repo. */
 export interface RepoModel {
   config: FlareConfig;

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../diagnostics.js';
-import { hasErrors, sortDiagnostics } from '../diagnostics.js';
+import { sortDiagnostics } from '../diagnostics.js';
 import type { FlareConfig, Tenant } from '../config/model.js';
 import { DEFAULT_CONFIG } from '../config/model.js';
 import { parseConfig, parseTenant } from '../config/parse.js';
@@ -11,14 +11,15 @@ import { parseStatus } from '../status/parse.js';
 import type { IntentStatus } from '../status/model.js';
 import { intentId } from '../k8s/names.js';
 import { legacyStatus } from '../status/legacy-id.js';
-import { DNS_LABEL_RE } from '../intent/fields.js';
-import { cents } from '../util/money.js';
-import type { RepoModel, SourceFile } from './model.js';
-import { LIMITS } from './yaml-reader.js';
+import { DNS_LABEL_RE } from '../doc/patterns.js';
+import { cents } from '../doc/money.js';
+import type { RepoModel } from './model.js';
+import type { SourceFile } from '../doc/source-file.js';
+import { LIMITS } from '../doc/yaml-reader.js';
 import { checkHosts } from './hosts.js';
 import { gpuCatalogWarnings } from '../intent/check-gpu-catalog.js';
 
-export interface ParseRepoOptions {
+interface ParseRepoOptions {
   /**
    * Repo-relative files or folders whose intents (and status files) are reported; flare.yaml and
    * tenants are always read and reported, and cross-file checks still see every intent.
@@ -29,7 +30,7 @@ export interface ParseRepoOptions {
 const CONFIG_FILE = 'flare.yaml';
 const DATA_EXT = /\.(ya?ml|json)$/;
 
-export function normalizePath(p: string): string {
+function normalizePath(p: string): string {
   return p.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/\/+/g, '/').replace(/\/$/, '');
 }
 
@@ -281,6 +282,3 @@ export function parseRepo(files: SourceFile[], opts: ParseRepoOptions = {}): Rep
   };
 }
 
-export function repoHasErrors(model: RepoModel): boolean {
-  return hasErrors(model.diagnostics);
-}

@@ -1,6 +1,6 @@
 import type { GpuRequest, Intent } from '../intent/model.js';
-import { parseMoney } from '../util/money.js';
-import type { Suggestion } from '../status/model.js';
+import { parseMoney } from '../doc/money.js';
+import type { Suggestion } from './types.js';
 
 /**
  * Applies a suggestion's `change {path, value}` to a normalized intent, interpreting the value

@@ -1,6 +1,6 @@
 import type { FlareConfig } from '../config/model.js';
 import type { Intent } from '../intent/model.js';
-import { hourlyBudget, placementCount, placementGpus } from '../intent/budget.js';
+import { placementCount, placementGpus } from '../intent/budget.js';
 import { formatBytes, parseQuantity } from '../util/quantity.js';
 import type { RankInput } from './types.js';
 import type { Offer } from './offer.js';
@@ -20,7 +20,7 @@ export interface Failure {
   have?: number | string;
 }
 
-export type Check = (o: Offer) => Failure | undefined;
+type Check = (o: Offer) => Failure | undefined;
 
 /** The intent, config and placement facts turned into comparable values once per rank call. */
 export interface Requirements {
@@ -385,7 +385,3 @@ export function allFailures(o: Offer, req: Requirements, limit = Infinity): Fail
   return out;
 }
 
-/** The effective hourly cap of the intent (both budgets), re-exported for explanations. */
-export function hourlyCap(intent: Intent, config: FlareConfig): number | undefined {
-  return hourlyBudget(intent, config);
-}

@@ -27,7 +27,7 @@ function patternRegex(pattern: string): RegExp {
 }
 
 /** The catalog key for a location name: exact first, then case-insensitive. */
-export function catalogKey(location: string, config: FlareConfig): string | undefined {
+function catalogKey(location: string, config: FlareConfig): string | undefined {
   if (Object.prototype.hasOwnProperty.call(config.locations, location)) return location;
   const l = location.toLowerCase();
   return Object.keys(config.locations)
@@ -40,7 +40,7 @@ export function isAnyLocation(location: string | undefined): boolean {
 }
 
 /** Region patterns of a location (the location itself, lowercased, when not in the catalog). */
-export function regionPatterns(location: string, config: FlareConfig): string[] {
+function regionPatterns(location: string, config: FlareConfig): string[] {
   const key = catalogKey(location, config);
   return key !== undefined ? (own(config.locations, key) ?? []) : [location.toLowerCase()];
 }

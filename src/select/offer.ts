@@ -4,7 +4,7 @@ import { candidateFlavor, flavorGpu } from '../fluidos/types.js';
 import { parseQuantity } from '../util/quantity.js';
 
 /** Workload-type scores of a GPU (0–1). */
-export interface WorkloadScores {
+interface WorkloadScores {
   training?: number;
   inference?: number;
   hpc?: number;
@@ -61,7 +61,7 @@ export interface Offer {
 }
 
 /** Numbers the fork may write as strings ("4", "0.85"); anything else is undefined. */
-export function num(v: unknown): number | undefined {
+function num(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
   if (typeof v === 'string' && v.trim() !== '') {
     const n = Number(v.trim());
@@ -103,16 +103,8 @@ function qty(v: unknown): number | undefined {
  * region plus a suffix (`eu-west-1a` in `eu-west-1`), so when `region` extends `zone` the two are
  * swapped back; correctly written Flavors (the sandbox's) are left alone.
  */
-export function isSwapped(region: string | undefined, zone: string | undefined): boolean {
+function isSwapped(region: string | undefined, zone: string | undefined): boolean {
   return region !== undefined && zone !== undefined && region !== zone && region.startsWith(zone);
-}
-
-export function regionAndZone(region: string | undefined, zone: string | undefined): { region?: string; zone?: string } {
-  if (isSwapped(region, zone)) return { region: zone, zone: region };
-  const out: { region?: string; zone?: string } = {};
-  if (region) out.region = region;
-  if (zone) out.zone = zone;
-  return out;
 }
 
 function scoresOf(gpu: Record<string, unknown>): WorkloadScores {

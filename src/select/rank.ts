@@ -1,17 +1,16 @@
 import { own } from '../util/own.js';
 import type { Intent } from '../intent/model.js';
 import type { KubeObject } from '../k8s/object.js';
-import type { ChosenCandidate, RankedCandidate, RejectedCandidate } from '../status/model.js';
 import { firstFailure, requirementsOf } from './feasibility.js';
 import { offerFromCandidate, type Offer } from './offer.js';
 import { compareScored, round4, scoreAll, type Scored } from './score.js';
 import { suggest } from './suggest.js';
 import { scoreKindOf } from './traits.js';
-import type { Decision, RankInput } from './types.js';
+import type { ChosenCandidate, Decision, RankInput, RankedCandidate, RejectedCandidate } from './types.js';
 import { placementGpus } from '../intent/budget.js';
 
 /** Runners-up kept in a Decision (status stays small; the next one is all failover needs). */
-export const MAX_RUNNERS_UP = 10;
+const MAX_RUNNERS_UP = 10;
 
 function cents(x: number): number {
   return Math.round(x * 100) / 100;

@@ -1,5 +1,5 @@
 import type { ObjectiveWeights } from '../config/model.js';
-import type { ScoreBreakdown } from '../status/model.js';
+import type { ScoreBreakdown } from './types.js';
 import type { Offer } from './offer.js';
 import { fp32Of, wattsPerTflop, workloadScoreOf, type ScoreKind } from './traits.js';
 
@@ -9,7 +9,7 @@ import { fp32Of, wattsPerTflop, workloadScoreOf, type ScoreKind } from './traits
  * gives 0, the worst). The score is the weighted mean Σ wᵢ·termᵢ / Σ wᵢ so it stays in [0,1]
  * whatever the weights sum to; the order is the same as with a plain weighted sum.
  */
-export interface RawTerms {
+interface RawTerms {
   /** rate × requested GPUs; undefined when no rate is advertised. */
   cost?: number;
   /** FP32 TFLOPS × requested GPUs × workload-type score. */
@@ -26,7 +26,7 @@ export interface Scored {
   score: number;
 }
 
-export function rawTerms(o: Offer, count: number, kind: ScoreKind): RawTerms {
+function rawTerms(o: Offer, count: number, kind: ScoreKind): RawTerms {
   const raw: RawTerms = {};
   if (o.hourly_rate !== undefined) raw.cost = o.hourly_rate * count;
   const tf = fp32Of(o);

@@ -1,4 +1,4 @@
-import type { Suggestion } from '../status/model.js';
+import type { Suggestion } from './types.js';
 import { formatBytes, parseQuantity } from '../util/quantity.js';
 import { allFailures, PATH, partitionCost, type Failure, type Requirements } from './feasibility.js';
 import { locationsOf } from './location.js';
@@ -13,7 +13,7 @@ import { replicasPerPlacement } from '../intent/budget.js';
  * so each distinct value counts every candidate it admits. Ordered by least impact (relative
  * change of the bound; fixed penalties for categorical changes), at most 2 per field and 5 in all.
  */
-export const MAX_SUGGESTIONS = 5;
+const MAX_SUGGESTIONS = 5;
 const MAX_PER_PATH = 2;
 
 interface Relaxation {

@@ -1,5 +1,5 @@
 import type { WorkloadType } from '../intent/model.js';
-import { lookupGpu, type GpuModel } from '../provider/catalog.js';
+import { lookupGpu, type GpuModel } from '../gpu/catalog.js';
 import type { Offer } from './offer.js';
 
 /**
@@ -45,7 +45,7 @@ export function scoreKindOf(type: WorkloadType | undefined): ScoreKind {
 }
 
 /** Neutral weight when neither the Flavor nor the catalog knows the model's fit. */
-export const UNKNOWN_WORKLOAD_SCORE = 0.5;
+const UNKNOWN_WORKLOAD_SCORE = 0.5;
 
 export function workloadScoreOf(o: Offer, kind: ScoreKind): number {
   if (kind === 'none') return 1;
@@ -59,7 +59,7 @@ export function workloadScoreOf(o: Offer, kind: ScoreKind): number {
  * the tier (representative data-sheet figures: premium ≈ SXM class, standard ≈ L40S/A40,
  * gaming ≈ RTX 4090/4080, inference ≈ T4/L4/A10, budget ≈ older PCIe parts).
  */
-export const TIER_WATTS: Readonly<Record<string, number>> = {
+const TIER_WATTS: Readonly<Record<string, number>> = {
   premium: 600,
   standard: 325,
   gaming: 400,
@@ -67,7 +67,7 @@ export const TIER_WATTS: Readonly<Record<string, number>> = {
   budget: 200,
 };
 /** Used when the tier is unknown: the middle of the range, so unknown neither wins nor loses outright. */
-export const UNKNOWN_TIER_WATTS = 350;
+const UNKNOWN_TIER_WATTS = 350;
 
 /** Estimated watts per FP32 TFLOPS (lower is better); undefined when FP32 is unknown. */
 export function wattsPerTflop(o: Offer): number | undefined {

@@ -1,7 +1,7 @@
 import type { FlareConfig, Tenant } from '../config/model.js';
 import type { Intent } from '../intent/model.js';
 import type { KubeObject } from '../k8s/object.js';
-import type { ChosenCandidate, RankedCandidate, RejectedCandidate, Suggestion } from '../status/model.js';
+import type { FluidosIdentity } from '../config/model.js';
 
 /** Everything the ranker needs; it reads no clock, no cluster, no files. */
 export interface RankInput {
@@ -28,4 +28,66 @@ export interface Decision {
   rejected: RejectedCandidate[];
   /** Only when nothing is feasible: relaxations computed from the candidates seen. */
   suggestions: Suggestion[];
+}
+
+// The parts of a decision, recorded as they are in the status files (status/model.ts).
+export interface ScoreBreakdown {
+  cost: number;
+  performance: number;
+  latency: number;
+  energy: number;
+}
+
+/** What the reconciler knows of one PeeringCandidate's offer. */
+interface CandidateSummary {
+  /** PeeringCandidate name. */
+  candidate: string;
+  flavor: string;
+  provider: string;
+  owner: FluidosIdentity;
+  model: string;
+  /** GPU vendor of the offer (`nvidia`, `amd`, `intel`): names the pod's GPU resource. */
+  vendor?: string;
+  /** GPUs of the offer (the Flavor's count). */
+  count: number;
+  memory: string;
+  region: string;
+  zone?: string;
+  /** Per-GPU hourly rate. */
+  hourly_rate: number;
+  latency_ms?: number;
+}
+
+export interface ChosenCandidate extends CandidateSummary {
+  /** Hourly cost of the requested partition: rate × requested GPUs. */
+  hourly_cost: number;
+  score: number;
+  breakdown: ScoreBreakdown;
+}
+
+export interface RankedCandidate {
+  candidate: string;
+  provider: string;
+  model: string;
+  score: number;
+  hourly_cost: number;
+}
+
+export interface RejectedCandidate {
+  candidate: string;
+  provider: string;
+  model: string;
+  /** The constraint that rejected it, as an intent field path (e.g. `constraints.max_latency_ms`). */
+  constraint: string;
+  reason: string;
+}
+
+export interface Suggestion {
+  alternative: string;
+  cost_difference: string;
+  performance_impact: string;
+  /** Intent field path and the value to set, so a tool (or a test) can apply it. */
+  change: { path: string; value: unknown };
+  /** A relaxation of two constraints at once: every change to apply (`change` is the first). */
+  changes?: { path: string; value: unknown }[];
 }

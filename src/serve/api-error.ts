@@ -1,4 +1,4 @@
-import type { Suggestion } from '../status/model.js';
+import type { Suggestion } from '../select/types.js';
 
 /** Every error_code the API answers with, and its HTTP status (the OpenAPI document lists the same). */
 export const ERROR_STATUS = {
@@ -36,7 +36,7 @@ export interface FieldError {
   code: string;
 }
 
-export interface ErrorBody {
+interface ErrorBody {
   status: number;
   error_code: ErrorCode;
   message: string;

@@ -2,13 +2,12 @@ import type { GitRepo } from '../git/types.js';
 import type { Intent } from '../intent/model.js';
 import { candidatesFromFlavors, planIntents } from '../plan/plan.js';
 import { statusPath } from '../reconcile/cycle.js';
-import { costReport } from '../views/cost.js';
+import { costReport } from '../status/cost.js';
 import { describeIntent } from '../views/describe.js';
 import { statusHistory } from '../views/history.js';
 import { ApiError } from './api-error.js';
 import type { IntentService } from './intents.js';
-import type { RequestContext, Route } from './server.js';
-import { tenantScope } from './server.js';
+import { tenantScope, type RequestContext, type Route } from './route.js';
 import { isAdmin } from './tokens.js';
 
 /**

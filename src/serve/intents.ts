@@ -7,13 +7,14 @@ import { commitAll } from '../git/iso-repo.js';
 import { SerialQueue } from '../git/queue.js';
 import type { CommitRequest, GitRepo } from '../git/types.js';
 import { gpuDemand, hourlyBudget } from '../intent/budget.js';
-import { cents } from '../util/money.js';
+import { cents } from '../doc/money.js';
 import type { Intent } from '../intent/model.js';
 import { parseIntent } from '../intent/parse.js';
 import { intentNamespace } from '../k8s/names.js';
 import type { KubeObject } from '../k8s/object.js';
 import { readRepoFiles } from '../repo/load.js';
-import type { RepoModel, SourceFile } from '../repo/model.js';
+import type { RepoModel } from '../repo/model.js';
+import type { SourceFile } from '../doc/source-file.js';
 import { parseRepo } from '../repo/parse.js';
 import { allFailures, firstFailure, partitionCost, requirementsOf } from '../select/feasibility.js';
 import { offerFromCandidate, type Offer } from '../select/offer.js';
@@ -24,13 +25,13 @@ import { ApiError, hintSuggestion, type ErrorCode, type FieldError } from './api
 import type { Principal } from './tokens.js';
 
 /** What the API knows of the repo: the parsed model at one head, read from the private clone. */
-export interface Snapshot {
+interface Snapshot {
   head: string;
   model: RepoModel;
   files: Map<string, string>;
 }
 
-export interface CostEstimate {
+interface CostEstimate {
   min: number;
   max: number;
   currency: string;
@@ -62,7 +63,7 @@ const OFFER_CACHE_MS = 2000;
 const MAX_BATCH = 64;
 
 /** `owner` as a commit identity: an e-mail stays, anything else gets a non-routable domain. */
-export function authorOf(owner: string): { name: string; email: string } {
+function authorOf(owner: string): { name: string; email: string } {
   const clean = owner.replace(/[<>\n\r\0]/g, '').trim() || 'flare-api';
   return clean.includes('@') ? { name: clean, email: clean } : { name: clean, email: `${clean.replace(/\s+/g, '.')}@flare-api.invalid` };
 }
@@ -72,7 +73,7 @@ function commitMessage(subject: string, p: Principal): string {
 }
 
 /** Field errors of the compiler as the API reports them (paths relative to the intent body). */
-export function fieldErrors(diags: readonly Diagnostic[]): FieldError[] {
+function fieldErrors(diags: readonly Diagnostic[]): FieldError[] {
   return diags
     .filter((d) => d.severity === 'error')
     .map((d) => {
@@ -83,7 +84,7 @@ export function fieldErrors(diags: readonly Diagnostic[]): FieldError[] {
 }
 
 /** The submitted JSON in the recommended on-disk form: the envelope, body under `spec`. */
-export function toEnvelope(body: Record<string, unknown>, intent: Intent): string {
+function toEnvelope(body: Record<string, unknown>, intent: Intent): string {
   let spec: Record<string, unknown>;
   const metadata: Record<string, unknown> = { name: intent.name };
   if (intent.shape === 'envelope') {
@@ -111,7 +112,7 @@ function flavorAsCandidate(f: KubeObject): KubeObject {
 }
 
 /** Which API error a rejection constraint becomes. */
-export function codeForConstraint(constraint: string): ErrorCode {
+function codeForConstraint(constraint: string): ErrorCode {
   if (/gpu\.model$|gpu\.vendor$|gpu\.tier$|gpu\.architecture$/.test(constraint)) return 'GPU_MODEL_UNAVAILABLE';
   if (/gpu\.memory$/.test(constraint)) return 'GPU_MEMORY_INSUFFICIENT';
   if (/gpu\.count$/.test(constraint)) return 'GPU_COUNT_INSUFFICIENT';
@@ -127,7 +128,7 @@ export function codeForConstraint(constraint: string): ErrorCode {
  * meets. So an H100 that exists but over budget is COST_LIMIT_EXCEEDED, an absent model is
  * GPU_MODEL_UNAVAILABLE. Each offer is given as the codes of all its failures.
  */
-export function blame(failures: ErrorCode[][]): ErrorCode {
+function blame(failures: ErrorCode[][]): ErrorCode {
   const order: ErrorCode[] = ['GPU_MODEL_UNAVAILABLE', 'REGION_UNAVAILABLE', 'GPU_MEMORY_INSUFFICIENT', 'GPU_COUNT_INSUFFICIENT', 'COST_LIMIT_EXCEEDED', 'QUOTA_EXCEEDED'];
   let left = failures;
   for (const code of order) {

@@ -8,6 +8,7 @@ import type { GitRepo } from '../git/types.js';
 import { memoryGi, rowsFromFlavors, selectRows } from '../provider/resources.js';
 import { ApiError, hintSuggestion } from './api-error.js';
 import { dashboardRoutes } from './dash-routes.js';
+import { tenantScope, type RequestContext, type Route } from './route.js';
 import { etagOf, notModified } from './etag.js';
 import { IntentService } from './intents.js';
 import { openApiDocument } from './openapi.js';
@@ -43,27 +44,6 @@ export interface ApiServer {
 }
 
 const DEFAULT_BODY_LIMIT = 256 * 1024;
-
-export type Handler = (ctx: RequestContext) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
-
-export interface Route {
-  method: string;
-  pattern: RegExp;
-  /** The OpenAPI path template, also the metrics label. */
-  template: string;
-  /** undefined: no token needed; 'any': any valid token. */
-  auth?: Permission | 'any';
-  handler: Handler;
-}
-
-export interface RequestContext {
-  req: IncomingMessage;
-  url: URL;
-  params: string[];
-  principal: Principal;
-  body: () => Promise<unknown>;
-  rawBody: () => Promise<string>;
-}
 
 /** Token bucket per token id: `perMinute` sustained, a tenth of it (≥ 5) as burst. */
 class RateLimiter {
@@ -160,19 +140,6 @@ function jsonBody(raw: string): unknown {
 function asObject(v: unknown, what: string): Record<string, unknown> {
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ApiError('INVALID_FORMAT', `${what} must be a JSON object`);
   return v as Record<string, unknown>;
-}
-
-/** The tenant a request acts on: the token's, or for an admin `?tenant=` (required when writing). */
-export function tenantScope(p: Principal, url: URL, required: boolean): string | null {
-  const q = url.searchParams.get('tenant');
-  if (isAdmin(p)) {
-    if (q) return q;
-    if (p.tenant) return p.tenant;
-    if (required) throw new ApiError('MISSING_REQUIRED_FIELD', 'an admin token names the tenant: add ?tenant=<name>');
-    return null;
-  }
-  if (q && q !== p.tenant) throw new ApiError('INSUFFICIENT_PERMISSIONS', `the token belongs to tenant ${p.tenant ?? '-'}, not ${q}`);
-  return p.tenant;
 }
 
 function fmtRange(min: number, max: number, currency: string): string {

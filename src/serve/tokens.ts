@@ -30,7 +30,7 @@ export interface TokenRecord {
 }
 
 /** A token's public view (the API never returns salt or hash). */
-export type TokenInfo = Omit<TokenRecord, 'salt' | 'hash'>;
+type TokenInfo = Omit<TokenRecord, 'salt' | 'hash'>;
 
 export interface Principal {
   tokenId: string;
@@ -58,7 +58,7 @@ export function hasPermission(p: Pick<Principal, 'permissions'>, perm: Permissio
   return isAdmin(p) || p.permissions.includes(perm);
 }
 
-export function publicInfo(r: TokenRecord): TokenInfo {
+function publicInfo(r: TokenRecord): TokenInfo {
   const { salt: _s, hash: _h, ...info } = r;
   return info;
 }

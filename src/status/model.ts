@@ -1,5 +1,5 @@
 import type { SelectionMode } from '../intent/model.js';
-import type { FluidosIdentity } from '../config/model.js';
+import type { ChosenCandidate, RankedCandidate, RejectedCandidate, Suggestion } from '../select/types.js';
 
 /**
  * status/<tenant>/<name>.yaml: written only by the reconciler, read by the renderer (a chosen
@@ -18,6 +18,9 @@ export type Phase =
   | 'Failed'
   | 'Invalid'; // the intent file fails validation: its last good spec keeps running, nothing re-placed
 
+/** History entries a status keeps: the newest, so a status file stays small however long it lives. */
+export const HISTORY_LIMIT = 50;
+
 export const PHASES: readonly Phase[] = [
   'Pending',
   'Discovering',
@@ -30,67 +33,6 @@ export const PHASES: readonly Phase[] = [
   'Failed',
   'Invalid',
 ];
-
-export interface ScoreBreakdown {
-  cost: number;
-  performance: number;
-  latency: number;
-  energy: number;
-}
-
-/** What the reconciler knows of one PeeringCandidate's offer. */
-export interface CandidateSummary {
-  /** PeeringCandidate name. */
-  candidate: string;
-  flavor: string;
-  provider: string;
-  owner: FluidosIdentity;
-  model: string;
-  /** GPU vendor of the offer (`nvidia`, `amd`, `intel`): names the pod's GPU resource. */
-  vendor?: string;
-  /** GPUs of the offer (the Flavor's count). */
-  count: number;
-  memory: string;
-  region: string;
-  zone?: string;
-  /** Per-GPU hourly rate. */
-  hourly_rate: number;
-  latency_ms?: number;
-}
-
-export interface ChosenCandidate extends CandidateSummary {
-  /** Hourly cost of the requested partition: rate × requested GPUs. */
-  hourly_cost: number;
-  score: number;
-  breakdown: ScoreBreakdown;
-}
-
-export interface RankedCandidate {
-  candidate: string;
-  provider: string;
-  model: string;
-  score: number;
-  hourly_cost: number;
-}
-
-export interface RejectedCandidate {
-  candidate: string;
-  provider: string;
-  model: string;
-  /** The constraint that rejected it, as an intent field path (e.g. `constraints.max_latency_ms`). */
-  constraint: string;
-  reason: string;
-}
-
-export interface Suggestion {
-  alternative: string;
-  cost_difference: string;
-  performance_impact: string;
-  /** Intent field path and the value to set, so a tool (or a test) can apply it. */
-  change: { path: string; value: unknown };
-  /** A relaxation of two constraints at once: every change to apply (`change` is the first). */
-  changes?: { path: string; value: unknown }[];
-}
 
 /** One placement: a single-region intent has one; a multi-region intent one per region. */
 export interface Placement {
@@ -116,7 +58,7 @@ export interface Placement {
   nomatch?: NoMatchExplanation;
 }
 
-export interface NoMatchExplanation {
+interface NoMatchExplanation {
   /** "0/31 offers fit: 12 location, 9 max_hourly_cost, 10 gpu.model" (absent until the probe answered). */
   summary?: string;
   /** The Solver's status message, e.g. "No PeeringCandidates found". */

@@ -2,11 +2,12 @@ import type { Diagnostic } from '../diagnostics.js';
 import { hasErrors } from '../diagnostics.js';
 import type { IntentStatus } from './model.js';
 import { PHASES } from './model.js';
-import { loadDocument } from '../repo/yaml-reader.js';
-import type { DocReader, Val } from '../repo/yaml-reader.js';
-import { API_VERSION, DNS_LABEL_RE } from '../intent/fields.js';
+import { loadDocument } from '../doc/yaml-reader.js';
+import type { DocReader, Val } from '../doc/yaml-reader.js';
+import { API_VERSION } from '../intent/fields.js';
+import { DNS_LABEL_RE } from '../doc/patterns.js';
 
-export interface ParseStatusResult {
+interface ParseStatusResult {
   status?: IntentStatus;
   /** metadata.name and metadata.tenant as written (for the cross-file checks). */
   name?: string;

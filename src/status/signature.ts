@@ -1,16 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IntentStatus } from './model.js';
 
-/**
- * Status signatures. Only the reconciler may write status/, but Git cannot enforce that: a pull
- * request can add a hand-made status (a chosen candidate, a contract, a remote cluster id) that
- * would unlock a Reservation, an Allocation and a NamespaceOffloading without the ranker, the
- * budget or the tenant's quota. So every status file the reconciler writes carries an
- * HMAC-SHA256 over its canonical content, bound to the intent id and the spec hash, with a key
- * only the cluster holds. Pure: keys are passed in.
- */
-
-export const SIGNATURE_ALGORITHM = 'hmac-sha256';
 const DOMAIN = 'flare-status-v1';
 
 /** The `signature` block of a status file. */
@@ -21,7 +11,7 @@ export interface StatusSignature {
   hmac_sha256: string;
 }
 
-export interface SigningKey {
+interface SigningKey {
   id: string;
   secret: Buffer;
 }
@@ -33,7 +23,7 @@ export interface Keyring {
 }
 
 /** Secret data entries `key-<id>`; ids sort by age, the greatest signs. */
-export const KEY_ENTRY_RE = /^key-[A-Za-z0-9._-]{1,200}$/;
+const KEY_ENTRY_RE = /^key-[A-Za-z0-9._-]{1,200}$/;
 export const MIN_KEY_BYTES = 32;
 
 export function makeKeyring(entries: Iterable<[string, Buffer]>): Keyring | undefined {

@@ -7,7 +7,7 @@
  * `- ` entries opened on the line, plus open flow brackets. Brackets inside quoted scalars, plain
  * scalars in block context, comments and block scalars (`|`, `>`) are not counted.
  */
-export interface TooDeep {
+interface TooDeep {
   /** 1-based. */
   line: number;
   /** 1-based. */

@@ -1,14 +1,15 @@
 import type { FlareConfig, ObjectiveWeights, Tenant } from '../config/model.js';
 import type { Intent } from '../intent/model.js';
 import type { KubeObject } from '../k8s/object.js';
-import type { HistoryEntry, IntentStatus, Placement, Suggestion } from '../status/model.js';
+import type { HistoryEntry, IntentStatus, Placement } from '../status/model.js';
+import type { Suggestion } from '../select/types.js';
 import { own } from '../util/own.js';
-import { intentCost, type IntentCost } from './cost.js';
+import { intentCost, type IntentCost } from '../status/cost.js';
 import { table } from '../plan/format.js';
 
 /** `flare describe`: everything known of one intent, from its status file (and the cluster). Pure. */
 
-export interface EventLine {
+interface EventLine {
   time: string;
   type: string;
   reason: string;

@@ -8,7 +8,7 @@ import { stampIdentity } from '../reconcile/ownership.js';
  * that another field manager (kubectl, a controller) changed. Pure: desired and live come in.
  */
 
-export interface FieldChange {
+interface FieldChange {
   path: string;
   live: unknown;
   desired: unknown;
@@ -16,7 +16,7 @@ export interface FieldChange {
   changedBy?: string[];
 }
 
-export interface DiffEntry {
+interface DiffEntry {
   action: 'create' | 'update' | 'prune';
   kind: string;
   namespace?: string;
@@ -41,7 +41,7 @@ function isObj(v: unknown): v is Record<string, unknown> {
 }
 
 /** The paths where desired ⊄ live (the same rule as the reconciler's upToDate). */
-export function fieldChanges(desired: unknown, live: unknown, path: string, out: FieldChange[]): void {
+function fieldChanges(desired: unknown, live: unknown, path: string, out: FieldChange[]): void {
   if (subsetOf(desired, live)) return;
   if (isObj(desired) && isObj(live)) {
     for (const k of Object.keys(desired).sort()) fieldChanges(desired[k], live[k], path ? `${path}.${k}` : k, out);

@@ -24,7 +24,7 @@ export interface HistoryRow {
   attempt?: number;
 }
 
-export interface StatusSnapshot {
+interface StatusSnapshot {
   phase: string;
   provider: string;
   hourly_cost: number;
@@ -37,7 +37,7 @@ export interface StatusSnapshot {
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /** Lenient: old status files may predate today's schema; what cannot be read shows as unknown. */
-export function snapshotOf(text: string): StatusSnapshot {
+function snapshotOf(text: string): StatusSnapshot {
   let doc: any;
   try {
     doc = parse(text, { maxAliasCount: 0 });
@@ -62,7 +62,7 @@ export function snapshotOf(text: string): StatusSnapshot {
   return snap;
 }
 
-export interface HistoryOptions {
+interface HistoryOptions {
   /** Repo working directory (with a .git directory). */
   dir: string;
   /** Repo-relative path of the status file. */
@@ -78,7 +78,7 @@ export interface HistoryOptions {
  * `<common>/.git/worktrees/<name>`) keeps its HEAD there and everything else in the common dir:
  * read the branch from its HEAD and the log from the common dir.
  */
-export async function gitLocation(dir: string, ref: string | undefined): Promise<{ gitdir: string; ref: string }> {
+async function gitLocation(dir: string, ref: string | undefined): Promise<{ gitdir: string; ref: string }> {
   const dotgit = path.join(dir, '.git');
   const st = await fs.promises.stat(dotgit).catch(() => undefined);
   if (!st?.isFile()) return { gitdir: dotgit, ref: ref ?? 'HEAD' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseIntent } from '../../src/intent/parse.js';
-import { resolveCommands } from '../../src/intent/read-workload.js';
+import { resolveCommands } from '../../src/intent/read-container.js';
 import { DEFAULT_CONFIG } from '../../src/config/model.js';
 import { hourlyBudget } from '../../src/intent/budget.js';
 

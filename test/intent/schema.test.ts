@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { ValidateFunction } from 'ajv';
 import { parseRepo } from '../../src/repo/parse.js';
-import type { SourceFile } from '../../src/repo/model.js';
+import type { SourceFile } from '../../src/doc/source-file.js';
 import { intentSchemaText } from '../../src/intent/schema.js';
 import { ARCHITECTURES, COMPLETION_POLICIES, INTERCONNECTS, PROTOCOLS, TIERS, TOPOLOGIES, WORKLOAD_TYPES } from '../../src/intent/fields.js';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { runGit } from '../../src/git/exec.js';
 import { runFlare } from '../support/cli.js';
 import type { HistoryRow } from '../../src/views/history.js';
-import type { CostReport } from '../../src/views/cost.js';
+import type { CostReport } from '../../src/status/cost.js';
 
 interface Got {
   headers: IncomingHttpHeaders;

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { runFlare } from '../support/cli.js';
 import { loadRepo } from '../../src/repo/load.js';
-import { costReport, renderCostMetrics, type CostReport } from '../../src/views/cost.js';
+import { costReport, renderCostMetrics, type CostReport } from '../../src/status/cost.js';
 import { makeRepo, statusYaml } from './fixture.js';
 
 const onB = { candidate: 'pc-k8slice-p-b-a100', provider: 'p-b', model: 'nvidia-a100', rate: 2, count: 1, region: 'eu-central-1' };

@@ -5,7 +5,10 @@ import { allocationName, reservationName, solverName } from '../../src/k8s/names
 import { indexObjects } from '../../src/reconcile/observe.js';
 import { probeSolverName } from '../../src/render/probe.js';
 import { renderWarningsByFile } from '../../src/reconcile/render-warnings.js';
-import { advance, backoffSeconds, HISTORY_LIMIT, type AdvanceArgs } from '../../src/reconcile/state-machine.js';
+import { advance } from '../../src/reconcile/state-machine.js';
+import type { AdvanceArgs } from '../../src/reconcile/advance-context.js';
+import { backoffSeconds } from '../../src/reconcile/schedule.js';
+import { HISTORY_LIMIT } from '../../src/status/model.js';
 import { rank } from '../../src/select/rank.js';
 import type { RankInput } from '../../src/select/types.js';
 import type { IntentStatus } from '../../src/status/model.js';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import type { SourceFile } from '../../src/repo/model.js';
+import type { SourceFile } from '../../src/doc/source-file.js';
 
 /** A golden case folder as the repo files it stands for (intent, tenant, flare.yaml, status). */
 export function caseFiles(dir: string): SourceFile[] {

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { formatDiagnostic, hasErrors } from '../../src/diagnostics.js';
 import { parseRepo } from '../../src/repo/parse.js';
-import type { SourceFile } from '../../src/repo/model.js';
+import type { SourceFile } from '../../src/doc/source-file.js';
 import { loadTemplates } from '../../src/render/load-templates.js';
 import { render } from '../../src/render/render.js';
 import type { TemplateSet } from '../../src/render/templates.js';

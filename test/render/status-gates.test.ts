@@ -6,7 +6,7 @@ import { parseRepo } from '../../src/repo/parse.js';
 import { render } from '../../src/render/render.js';
 import { loadTemplates } from '../../src/render/load-templates.js';
 import type { TemplateSet } from '../../src/render/templates.js';
-import type { SourceFile } from '../../src/repo/model.js';
+import type { SourceFile } from '../../src/doc/source-file.js';
 
 // What status unlocks, and what it no longer unlocks: a finished intent releases what it held,
 // and a status written for an older version of the intent unlocks nothing past stage A.

@@ -5,7 +5,7 @@ import { parseRepo } from '../../src/repo/parse.js';
 import { render } from '../../src/render/render.js';
 import { loadTemplates } from '../../src/render/load-templates.js';
 import { seededRandom } from '../../src/sandbox/api/faults.js';
-import type { SourceFile } from '../../src/repo/model.js';
+import type { SourceFile } from '../../src/doc/source-file.js';
 import { mutate } from '../support/fuzz.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');

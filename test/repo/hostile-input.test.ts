@@ -5,9 +5,9 @@ import * as path from 'node:path';
 import { parseRepo } from '../../src/repo/parse.js';
 import { render } from '../../src/render/render.js';
 import { loadTemplates } from '../../src/render/load-templates.js';
-import { loadDocument, LIMITS } from '../../src/repo/yaml-reader.js';
-import { fastParseYaml } from '../../src/util/fast-yaml-reader.js';
-import type { SourceFile } from '../../src/repo/model.js';
+import { loadDocument, LIMITS } from '../../src/doc/yaml-reader.js';
+import { fastParseYaml } from '../../src/doc/fast-yaml-reader.js';
+import type { SourceFile } from '../../src/doc/source-file.js';
 import { runFlare } from '../support/cli.js';
 
 const PROTO_KEYS = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'prototype'];

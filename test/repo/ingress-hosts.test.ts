@@ -7,7 +7,7 @@ import { parseRepo } from '../../src/repo/parse.js';
 import { render } from '../../src/render/render.js';
 import { loadTemplates } from '../../src/render/load-templates.js';
 import { specHash } from '../../src/intent/spec-hash.js';
-import type { SourceFile } from '../../src/repo/model.js';
+import type { SourceFile } from '../../src/doc/source-file.js';
 
 const tenant = (name: string, extra = '') => `apiVersion: flare.fluidos.eu/v1alpha1\nkind: Tenant\nmetadata: {name: ${name}}\nspec:\n  quota: {gpus: 8}\n${extra}`;
 const intent = (name: string, ports: string) => `apiVersion: flare.fluidos.eu/v1alpha1

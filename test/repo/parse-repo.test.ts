@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { parseRepo } from '../../src/repo/parse.js';
 import { loadRepo, readRepoFiles } from '../../src/repo/load.js';
 import { IoError } from '../../src/errors.js';
-import type { SourceFile } from '../../src/repo/model.js';
+import type { SourceFile } from '../../src/doc/source-file.js';
 
 const tenant = (name: string, spec = '  quota: {gpus: 8}\n') => `apiVersion: flare.fluidos.eu/v1alpha1\nkind: Tenant\nmetadata: {name: ${name}}\nspec:\n${spec}`;
 const intent = (name: string, gpus = 1, extra = '') => JSON.stringify({ name, objective: 'Cost_Minimization', requirements: { gpu: { count: gpus } }, ...(extra ? JSON.parse(extra) : {}) });

@@ -1,6 +1,6 @@
 import { ClusterError } from '../../errors.js';
 
-export type StatusReason =
+type StatusReason =
   | 'BadRequest'
   | 'NotFound'
   | 'AlreadyExists'
@@ -15,13 +15,13 @@ export type StatusReason =
   | 'Forbidden'
   | 'Unauthorized';
 
-export interface StatusCause {
+interface StatusCause {
   type?: string;
   message?: string;
   field?: string;
 }
 
-export interface StatusDetails {
+interface StatusDetails {
   name?: string;
   group?: string;
   kind?: string;
@@ -30,7 +30,7 @@ export interface StatusDetails {
 }
 
 /** The meta/v1 Status object a Kubernetes API server answers errors with. */
-export interface StatusObject {
+interface StatusObject {
   kind: 'Status';
   apiVersion: 'v1';
   metadata: Record<string, never>;

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { toYaml } from '../../k8s/serialize.js';
 import { SANDBOX_CERT } from './tls.js';
 
-export interface KubeconfigOptions {
+interface KubeconfigOptions {
   /** The API server's bearer token (ApiServer.token): the sandbox refuses requests without it. */
   token: string;
   context?: string;

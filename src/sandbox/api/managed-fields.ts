@@ -68,7 +68,7 @@ export function ownershipAfterUpdate(
   return out;
 }
 
-export interface ApplyOutcome {
+interface ApplyOutcome {
   next: KubeObject;
   managers: ManagerEntry[];
   /** The manager's ownership and nobody else's changed: a same-content apply is a no-op. */

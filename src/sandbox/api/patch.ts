@@ -20,7 +20,7 @@ export function mergePatch(target: Json, patch: Json, copy = true): Json {
   return out;
 }
 
-export interface JsonPatchOp {
+interface JsonPatchOp {
   op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
   path: string;
   from?: string;

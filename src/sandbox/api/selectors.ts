@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../k8s/object.js';
 import { ApiError } from './errors.js';
 
-export type LabelRequirement =
+type LabelRequirement =
   | { op: 'eq' | 'ne'; key: string; value: string }
   | { op: 'in' | 'notin'; key: string; values: string[] }
   | { op: 'exists' | 'notexists'; key: string };
@@ -99,7 +99,7 @@ export function matchesLabels(sel: LabelSelector, labels: Record<string, string>
   return true;
 }
 
-export interface FieldRequirement {
+interface FieldRequirement {
   path: string[];
   op: 'eq' | 'ne';
   value: string;

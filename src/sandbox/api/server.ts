@@ -34,7 +34,7 @@ export interface ApiServerOptions {
   token?: string;
 }
 
-export type RequestVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'apply' | 'delete' | 'deletecollection';
+type RequestVerb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'apply' | 'delete' | 'deletecollection';
 
 export interface ApiServerStats {
   /** Resource requests by verb (reads included). */

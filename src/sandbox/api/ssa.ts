@@ -4,7 +4,7 @@ import { deepEqual } from './patch.js';
  * Field ownership for server-side apply. A field path is a list of map keys joined by SEP;
  * lists are atomic (a list is one leaf: the sandbox does not merge associative lists by key).
  */
-export const SEP = '\u0001';
+const SEP = '\u0001';
 
 export type FieldSet = Set<string>;
 

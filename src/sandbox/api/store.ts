@@ -35,7 +35,7 @@ export type { HistoryEvent, RawWatchCallback, StoreEventType } from './watch-hub
  * and fan-out in watch-hub.ts, cascading deletes in owner-index.ts.
  */
 
-export type WriteVerb = 'create' | 'update' | 'patch' | 'apply' | 'delete';
+type WriteVerb = 'create' | 'update' | 'patch' | 'apply' | 'delete';
 
 export interface StoreListOptions {
   namespace?: string;
@@ -95,7 +95,7 @@ export interface StoreStats {
   objects: number;
 }
 
-export interface ObjectStoreOptions {
+interface ObjectStoreOptions {
   kinds?: readonly KindInfo[];
   /** Events kept for watch replay; a watch from an older resourceVersion gets 410 Expired. */
   historySize?: number;

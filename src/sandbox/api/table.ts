@@ -8,7 +8,7 @@ export function wantsTable(accept: string | undefined): boolean {
 }
 
 /** Kubernetes' HumanDuration, the AGE column's format. */
-export function humanAge(fromIso: string | undefined, now: Date): string {
+function humanAge(fromIso: string | undefined, now: Date): string {
   if (!fromIso) return '<unknown>';
   const secs = Math.max(0, Math.floor((now.getTime() - Date.parse(fromIso)) / 1000));
   if (!Number.isFinite(secs)) return '<unknown>';
@@ -27,7 +27,7 @@ export function humanAge(fromIso: string | undefined, now: Date): string {
 }
 
 /** Evaluates the simple jsonPaths CRD printer columns use: `.a.b`, `.a[0].b`. */
-export function evalPath(obj: unknown, path: string): unknown {
+function evalPath(obj: unknown, path: string): unknown {
   let cur = obj;
   const re = /\.([A-Za-z0-9_-]+)|\[(\d+)\]/g;
   let m: RegExpExecArray | null;

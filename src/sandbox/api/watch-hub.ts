@@ -27,7 +27,7 @@ export interface HistoryEvent {
 export type RawWatchCallback = (type: StoreEventType, object: KubeObject, ev?: HistoryEvent) => void;
 
 /** What one watcher asked for. */
-export interface WatchTarget {
+interface WatchTarget {
   kindKey: string;
   namespace: string | undefined;
   labels: LabelSelector;

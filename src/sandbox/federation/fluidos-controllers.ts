@@ -1,10 +1,11 @@
-import type { KubeObject, ObjectRef } from '../../k8s/object.js';
+import { refOf, type KubeObject, type ObjectRef } from '../../k8s/object.js';
 import { dnsLabel } from '../../k8s/names.js';
 import { API, flavorGpu, type SolverFilters } from '../../fluidos/types.js';
 import { matchSolverFilters, solverFilterProblems } from '../../fluidos/filters.js';
 import { FLUIDOS_NAMESPACE, LABEL_PROVIDER } from './flavors.js';
 import { configurationData, partitionFromFilters, partitionOf, type Partition } from './partition.js';
-import { FM_FLUIDOS, refOf, type FederationSimulator, type Holding } from './simulator.js';
+import type { Holding, SimulatorHost } from './host.js';
+import { FM_FLUIDOS } from './field-managers.js';
 import { createVirtualNode, deleteVirtualNodeOf, markVirtualNodesNotReady } from './liqo-controllers.js';
 
 const ref = (apiVersion: string, kind: string, namespace: string | undefined, name: string): ObjectRef =>
@@ -12,12 +13,12 @@ const ref = (apiVersion: string, kind: string, namespace: string | undefined, na
 
 const solverRef = (ns: string, name: string) => ref(API.nodecore, 'Solver', ns, name);
 
-export const discoveryName = (solver: string) => dnsLabel(['discovery', solver]);
-export const fluidosReservationName = (solver: string) => dnsLabel(['reservation', solver]);
-export const fluidosAllocationName = (solver: string) => dnsLabel(['allocation', solver]);
-export const candidateName = (flavor: string) => dnsLabel(['pc', flavor]);
-export const contractName = (reservation: string) => dnsLabel(['contract', reservation]);
-export const transactionName = (reservation: string) => dnsLabel(['transaction', reservation]);
+const discoveryName = (solver: string) => dnsLabel(['discovery', solver]);
+const fluidosReservationName = (solver: string) => dnsLabel(['reservation', solver]);
+const fluidosAllocationName = (solver: string) => dnsLabel(['allocation', solver]);
+const candidateName = (flavor: string) => dnsLabel(['pc', flavor]);
+const contractName = (reservation: string) => dnsLabel(['contract', reservation]);
+const transactionName = (reservation: string) => dnsLabel(['transaction', reservation]);
 
 function ownerRef(o: KubeObject): Record<string, unknown> {
   return { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, uid: o.metadata.uid, controller: true, blockOwnerDeletion: true };
@@ -47,7 +48,7 @@ interface SolverUpdate {
 }
 
 /** Writes only what changes, so a reconcile of a settled Solver writes nothing. */
-function updateSolver(sim: FederationSimulator, s: KubeObject, u: SolverUpdate): void {
+function updateSolver(sim: SimulatorHost, s: KubeObject, u: SolverUpdate): void {
   const st = s.status ?? {};
   const patch: Record<string, unknown> = {};
   for (const k of ['findCandidate', 'reserveAndBuy', 'peering', 'discoveryPhase', 'reservationPhase', 'consumePhase'] as const) {
@@ -64,7 +65,7 @@ function updateSolver(sim: FederationSimulator, s: KubeObject, u: SolverUpdate):
   if (Object.keys(patch).length) sim.view.patchStatus(refOf(s), patch, { fieldManager: FM_FLUIDOS });
 }
 
-export function reconcileSolver(sim: FederationSimulator, ns: string, name: string): number | void {
+export function reconcileSolver(sim: SimulatorHost, ns: string, name: string): number | void {
   const s = sim.view.get(solverRef(ns, name));
   if (!s || s.metadata.deletionTimestamp) return;
   const st = s.status ?? {};
@@ -194,7 +195,7 @@ export function reconcileSolver(sim: FederationSimulator, ns: string, name: stri
 }
 
 /** A deleted Solver leaves the PeeringCandidates it was interested in; unwanted ones go. */
-export function solverGone(sim: FederationSimulator, ns: string, name: string): void {
+export function solverGone(sim: SimulatorHost, ns: string, name: string): void {
   for (const pc of sim.view.list(API.advertisement, 'PeeringCandidate', { namespace: ns }).items) {
     const ids: string[] = pc.spec?.interestedSolverIDs ?? [];
     if (!ids.includes(name)) continue;
@@ -206,7 +207,7 @@ export function solverGone(sim: FederationSimulator, ns: string, name: string): 
 
 // ------------------------------------------------------------------------------------ Discovery
 
-export function reconcileDiscovery(sim: FederationSimulator, ns: string, name: string): void {
+export function reconcileDiscovery(sim: SimulatorHost, ns: string, name: string): void {
   const d = sim.view.get(ref(API.advertisement, 'Discovery', ns, name));
   if (!d) return;
   const phase = d.status?.phase?.phase;
@@ -246,7 +247,7 @@ export function reconcileDiscovery(sim: FederationSimulator, ns: string, name: s
 }
 
 /** One PeeringCandidate per Flavor per namespace, shared by the Solvers interested in it (as FLUIDOS does). */
-function upsertCandidate(sim: FederationSimulator, ns: string, flavor: KubeObject, solverID: string): KubeObject {
+function upsertCandidate(sim: SimulatorHost, ns: string, flavor: KubeObject, solverID: string): KubeObject {
   const pref = ref(API.advertisement, 'PeeringCandidate', ns, candidateName(flavor.metadata.name));
   const live = sim.view.get(pref);
   const ids: string[] = live?.spec?.interestedSolverIDs ?? [];
@@ -266,7 +267,7 @@ function upsertCandidate(sim: FederationSimulator, ns: string, flavor: KubeObjec
 }
 
 /** PeeringCandidates follow their Flavor: its spec (remaining capacity) and availability. */
-export function syncCandidatesOfFlavor(sim: FederationSimulator, flavorName: string): void {
+export function syncCandidatesOfFlavor(sim: SimulatorHost, flavorName: string): void {
   const flavor = sim.view.get(ref(API.nodecore, 'Flavor', FLUIDOS_NAMESPACE, flavorName));
   for (const pc of sim.view.list(API.advertisement, 'PeeringCandidate', { labelSelector: `sandbox.flare.io/flavor=${flavorName}` }).items) {
     const available = flavor?.spec?.availability === true;
@@ -282,7 +283,7 @@ export function syncCandidatesOfFlavor(sim: FederationSimulator, flavorName: str
 
 // ------------------------------------------------------------------------------------ Reservation
 
-function failReservation(sim: FederationSimulator, r: KubeObject, message: string, refused = true): void {
+function failReservation(sim: SimulatorHost, r: KubeObject, message: string, refused = true): void {
   const now = sim.now();
   if (refused) sim.counters.refused++;
   sim.view.patchStatus(
@@ -298,7 +299,7 @@ function failReservation(sim: FederationSimulator, r: KubeObject, message: strin
 
 const holdingKey = (ns: string, name: string) => `${ns}/${name}`;
 
-export function reconcileReservation(sim: FederationSimulator, ns: string, name: string): void {
+export function reconcileReservation(sim: SimulatorHost, ns: string, name: string): void {
   const r = sim.view.get(ref(API.reservation, 'Reservation', ns, name));
   if (!r || r.metadata.deletionTimestamp) return;
   const st = r.status ?? {};
@@ -427,7 +428,7 @@ function shortfall(flavor: KubeObject, p: Partition): string | undefined {
 }
 
 /** A deleted Reservation frees what it held; Allocations on its contract lose their virtual node. */
-export function releaseReservation(sim: FederationSimulator, r: KubeObject): void {
+export function releaseReservation(sim: SimulatorHost, r: KubeObject): void {
   const ns = r.metadata.namespace ?? FLUIDOS_NAMESPACE;
   const key = holdingKey(ns, r.metadata.name);
   const h = sim.holdings.get(key);
@@ -458,14 +459,14 @@ function contractKeyOf(a: KubeObject): string | undefined {
   return `${c.namespace ?? a.metadata.namespace}/${c.name}`;
 }
 
-function holdingOfContract(sim: FederationSimulator, contract: string): [string, Holding] | undefined {
+function holdingOfContract(sim: SimulatorHost, contract: string): [string, Holding] | undefined {
   for (const e of sim.holdings) if (e[1].contract === contract) return e;
   return undefined;
 }
 
 const NEXT: Record<string, string> = { '': 'Provisioning', Provisioning: 'ResourceCreation', ResourceCreation: 'Peering', Peering: 'Active' };
 
-export function reconcileAllocation(sim: FederationSimulator, ns: string, name: string): number | void {
+export function reconcileAllocation(sim: SimulatorHost, ns: string, name: string): number | void {
   const a = sim.view.get(ref(API.nodecore, 'Allocation', ns, name));
   if (!a || a.metadata.deletionTimestamp) return;
   const status: string = a.status?.status ?? '';
@@ -508,7 +509,7 @@ export function reconcileAllocation(sim: FederationSimulator, ns: string, name: 
 }
 
 /** A deleted Allocation frees the capacity of its contract and removes its virtual node. */
-export function releaseAllocation(sim: FederationSimulator, a: KubeObject): void {
+export function releaseAllocation(sim: SimulatorHost, a: KubeObject): void {
   const ns = a.metadata.namespace ?? FLUIDOS_NAMESPACE;
   deleteVirtualNodeOf(sim, ns, a.metadata.name);
   const ckey = contractKeyOf(a);
@@ -521,7 +522,7 @@ export function releaseAllocation(sim: FederationSimulator, a: KubeObject): void
 }
 
 /** Provider outage: its Allocations are lost (Inactive), its virtual nodes NotReady, its capacity freed. */
-export function loseProviderAllocations(sim: FederationSimulator, provider: string): void {
+export function loseProviderAllocations(sim: SimulatorHost, provider: string): void {
   const p = sim.providers.get(provider);
   if (!p) return;
   for (const a of sim.view.list(API.nodecore, 'Allocation').items) {

@@ -1,14 +1,15 @@
-import type { KubeObject } from '../../k8s/object.js';
+import { refOf, type KubeObject } from '../../k8s/object.js';
 import { dnsLabel } from '../../k8s/names.js';
 import { API, gpuResourceName } from '../../fluidos/types.js';
 import { formatBytes, parseQuantity } from '../../util/quantity.js';
 import { LABEL_PROVIDER, isNodeReady } from './flavors.js';
 import type { FederationProvider } from './model.js';
-import { FM_LIQO, refOf, type FederationSimulator } from './simulator.js';
+import type { SimulatorHost } from './host.js';
+import { FM_LIQO } from './field-managers.js';
 
 export const LABEL_LIQO_TYPE = 'liqo.io/type';
 export const LABEL_REMOTE_CLUSTER = 'liqo.io/remote-cluster-id';
-export const TAINT_VIRTUAL_NODE = 'virtual-node.liqo.io/not-allowed';
+const TAINT_VIRTUAL_NODE = 'virtual-node.liqo.io/not-allowed';
 const ANN_ALLOCATION = 'sandbox.flare.io/allocation';
 const ANN_CONTRACT = 'sandbox.flare.io/contract';
 
@@ -16,12 +17,12 @@ export function isVirtualNode(n: KubeObject): boolean {
   return n.metadata.labels?.[LABEL_LIQO_TYPE] === 'virtual-node';
 }
 
-export function virtualNodeName(liqoId: string, allocationNs: string, allocation: string): string {
+function virtualNodeName(liqoId: string, allocationNs: string, allocation: string): string {
   return dnsLabel(['liqo', liqoId, allocationNs === 'fluidos' ? allocation : `${allocationNs}-${allocation}`]);
 }
 
 /** The Liqo virtual node of an Allocation, with the contract's partition as capacity. Returns its name. */
-export function createVirtualNode(sim: FederationSimulator, alloc: KubeObject, contract: KubeObject, p: FederationProvider): string {
+export function createVirtualNode(sim: SimulatorHost, alloc: KubeObject, contract: KubeObject, p: FederationProvider): string {
   const ns = alloc.metadata.namespace ?? 'fluidos';
   const name = virtualNodeName(p.liqoClusterId, ns, alloc.metadata.name);
   const data = (contract.spec?.configuration?.data ?? {}) as Record<string, unknown>;
@@ -70,13 +71,13 @@ export function createVirtualNode(sim: FederationSimulator, alloc: KubeObject, c
   return name;
 }
 
-export function deleteVirtualNodeOf(sim: FederationSimulator, ns: string, allocation: string): void {
+export function deleteVirtualNodeOf(sim: SimulatorHost, ns: string, allocation: string): void {
   for (const n of sim.view.list('v1', 'Node', { labelSelector: `${LABEL_LIQO_TYPE}=virtual-node` }).items) {
     if (n.metadata.annotations?.[ANN_ALLOCATION] === `${ns}/${allocation}`) sim.deleteQuietly(refOf(n));
   }
 }
 
-export function markVirtualNodesNotReady(sim: FederationSimulator, liqoId: string, message: string): void {
+export function markVirtualNodesNotReady(sim: SimulatorHost, liqoId: string, message: string): void {
   for (const n of sim.view.list('v1', 'Node', { labelSelector: `${LABEL_REMOTE_CLUSTER}=${liqoId}` }).items) {
     if (!isNodeReady(n)) continue;
     const now = sim.now();
@@ -129,20 +130,20 @@ export function matchNodeSelector(selector: { nodeSelectorTerms?: { matchExpress
 }
 
 /** Ready virtual nodes a NamespaceOffloading's clusterSelector selects. */
-export function selectedVirtualNodes(sim: FederationSimulator, no: KubeObject): KubeObject[] {
+function selectedVirtualNodes(sim: SimulatorHost, no: KubeObject): KubeObject[] {
   return sim.view
     .list('v1', 'Node', { labelSelector: `${LABEL_LIQO_TYPE}=virtual-node` })
     .items.filter((n) => isNodeReady(n) && matchNodeSelector(no.spec?.clusterSelector, n));
 }
 
 /** The Ready NamespaceOffloading of a namespace, if any. */
-export function readyOffloading(sim: FederationSimulator, namespace: string): KubeObject | undefined {
+export function readyOffloading(sim: SimulatorHost, namespace: string): KubeObject | undefined {
   return sim.view.list(API.offloading, 'NamespaceOffloading', { namespace }).items.find((o) => o.status?.offloadingPhase === 'Ready' && !o.metadata.deletionTimestamp);
 }
 
 // ------------------------------------------------------------------------------------ NamespaceOffloading
 
-export function reconcileOffloading(sim: FederationSimulator, ns: string, name: string): void {
+export function reconcileOffloading(sim: SimulatorHost, ns: string, name: string): void {
   const no = sim.view.get({ apiVersion: API.offloading, kind: 'NamespaceOffloading', namespace: ns, name });
   if (!no || no.metadata.deletionTimestamp) return;
   const nodes = selectedVirtualNodes(sim, no);

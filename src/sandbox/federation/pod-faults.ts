@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../k8s/object.js';
 import { LABEL_REMOTE_CLUSTER } from './liqo-controllers.js';
-import type { FederationSimulator } from './simulator.js';
+import type { SimulatorHost } from './host.js';
 
 /*
  * What makes a sandbox pod fail the way real ones do, so "why is it not ready?" has a real answer:
@@ -13,7 +13,7 @@ import type { FederationSimulator } from './simulator.js';
  *   stay Pending, Unschedulable, "Insufficient <gpu resource>".
  */
 
-export type ImageFault = { kind: 'pull'; image: string } | { kind: 'crash'; image: string };
+type ImageFault = { kind: 'pull'; image: string } | { kind: 'crash'; image: string };
 
 function registryHost(image: string): string | undefined {
   const first = image.split('/')[0]!;
@@ -90,7 +90,7 @@ export function faultedStatus(pod: KubeObject, fault: ImageFault, now: string): 
 }
 
 /** A virtual node of a provider that has no room left (faults.providerFull). */
-export function nodeIsFull(sim: FederationSimulator, node: KubeObject): boolean {
+export function nodeIsFull(sim: SimulatorHost, node: KubeObject): boolean {
   const liqo = node.metadata.labels?.[LABEL_REMOTE_CLUSTER];
   const p = liqo ? sim.providersByLiqo.get(liqo) : undefined;
   return !!p && sim.full.has(p.name);

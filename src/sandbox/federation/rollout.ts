@@ -19,10 +19,10 @@ function resolve(v: unknown, replicas: number, roundUp: boolean, dflt: string): 
   return Number.isFinite(n) ? Math.max(0, Math.floor(n)) : 0;
 }
 
-export const podReady = (p: KubeObject): boolean =>
+const podReady = (p: KubeObject): boolean =>
   Array.isArray(p.status?.conditions) && p.status.conditions.some((c: { type?: string; status?: string }) => c?.type === 'Ready' && c.status === 'True');
 
-export interface RolloutStep {
+interface RolloutStep {
   /** Old pods to delete now. */
   remove: KubeObject[];
   /** New pods to create now. */

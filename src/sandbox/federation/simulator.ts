@@ -1,4 +1,4 @@
-import type { KubeObject, ObjectRef } from '../../k8s/object.js';
+import { refOf, type KubeObject, type ObjectRef } from '../../k8s/object.js';
 import { API } from '../../fluidos/types.js';
 import type { FluidosIdentity } from '../../config/model.js';
 import { DEFAULT_CONFIG } from '../../config/model.js';
@@ -6,6 +6,8 @@ import type { ObjectStore } from '../api/store.js';
 import type { Federation, FederationProvider } from './model.js';
 import { FLUIDOS_NAMESPACE, LABEL_PROVIDER, flavorFromNode, federationNodes, NO_USAGE, type Usage } from './flavors.js';
 import { WorkQueue } from './queue.js';
+import { FM_FLUIDOS } from './field-managers.js';
+import type { Holding, SimulatorHost } from './host.js';
 import { sharedView, type StoreView } from './view.js';
 import { reconcileAllocation, reconcileDiscovery, reconcileReservation, reconcileSolver, releaseAllocation, releaseReservation, solverGone, syncCandidatesOfFlavor, loseProviderAllocations } from './fluidos-controllers.js';
 import { reconcileOffloading, isVirtualNode, matchNodeSelector } from './liqo-controllers.js';
@@ -26,16 +28,7 @@ export interface SimulatorOptions {
   clock?: () => Date;
 }
 
-/** Capacity a reservation holds of a Flavor, keyed by `<namespace>/<reservation>`. */
-export interface Holding {
-  flavor: string;
-  provider: string;
-  usage: Usage;
-  /** `<namespace>/<contract>` once purchased. */
-  contract?: string;
-}
-
-export interface Refusal {
+interface Refusal {
   provider?: string;
   flavor?: string;
   remaining: number;
@@ -50,9 +43,6 @@ export interface SimulatorStats {
   providersDown: string[];
 }
 
-export const FM_FLUIDOS = 'fluidos-sim';
-export const FM_LIQO = 'liqo-sim';
-export const FM_KUBE = 'kube-controller-sim';
 
 const WATCHED: { apiVersion: string; kind: string }[] = [
   { apiVersion: API.nodecore, kind: 'Solver' },
@@ -72,7 +62,7 @@ const WATCHED: { apiVersion: string; kind: string }[] = [
  * object store and write through it, one step per `stepDelayMs`, so every phase is visible to
  * kubectl and to the reconciler over HTTP.
  */
-export class FederationSimulator {
+export class FederationSimulator implements SimulatorHost {
   readonly stepDelayMs: number;
   readonly jobDurationMs: number;
   readonly consumer: FluidosIdentity;
@@ -408,12 +398,6 @@ export class FederationSimulator {
   nowMs(): number {
     return this.clock().getTime();
   }
-}
-
-export function refOf(o: KubeObject): ObjectRef {
-  const r: ObjectRef = { apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name };
-  if (o.metadata.namespace) r.namespace = o.metadata.namespace;
-  return r;
 }
 
 function ownersOf(o: KubeObject, kind: string): string[] {

@@ -1,10 +1,11 @@
-import type { KubeObject } from '../../k8s/object.js';
+import { refOf, type KubeObject } from '../../k8s/object.js';
 import { dnsLabel } from '../../k8s/names.js';
 import { shortHash } from '../../util/hash.js';
 import { parseQuantity } from '../../util/quantity.js';
 import { isNodeReady } from './flavors.js';
 import { LABEL_LIQO_TYPE, matchNodeSelector, readyOffloading } from './liqo-controllers.js';
-import { FM_KUBE, refOf, type FederationSimulator } from './simulator.js';
+import type { SimulatorHost } from './host.js';
+import { FM_KUBE } from './field-managers.js';
 import { rolloutStep } from './rollout.js';
 import { faultedStatus, imageFault, insufficientMessage, nodeIsFull } from './pod-faults.js';
 
@@ -30,14 +31,14 @@ function podRequests(spec: any): Resources {
 
 const isTerminal = (p: KubeObject) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
-function ownedPods(sim: FederationSimulator, owner: KubeObject): KubeObject[] {
+function ownedPods(sim: SimulatorHost, owner: KubeObject): KubeObject[] {
   return sim.view
     .list('v1', 'Pod', { namespace: owner.metadata.namespace })
     .items.filter((p) => (p.metadata.ownerReferences ?? []).some((r) => (r as { uid?: string }).uid === owner.metadata.uid));
 }
 
 /** The Ready virtual node, among those the namespace is offloaded to, that fits the pod. */
-function pickNode(sim: FederationSimulator, pod: KubeObject, offloading: KubeObject): KubeObject | undefined {
+function pickNode(sim: SimulatorHost, pod: KubeObject, offloading: KubeObject): KubeObject | undefined {
   const want = podRequests(pod.spec);
   const selector = (pod.spec?.nodeSelector ?? {}) as Record<string, string>;
   const nodes = sim.view
@@ -112,7 +113,7 @@ function podFor(owner: KubeObject, index: number, extraLabels: Record<string, st
  * Moves each non-terminal pod one step: unbound → bound (or stays Pending), bound → Running,
  * Running on a lost node → Failed. Returns how many pods are Running and Ready.
  */
-function stepPods(sim: FederationSimulator, pods: KubeObject[], offloading: KubeObject | undefined): number {
+function stepPods(sim: SimulatorHost, pods: KubeObject[], offloading: KubeObject | undefined): number {
   let ready = 0;
   for (const p of pods) {
     if (isTerminal(p)) continue;
@@ -177,7 +178,7 @@ function stepPods(sim: FederationSimulator, pods: KubeObject[], offloading: Kube
 }
 
 /** Ready virtual nodes of the offloading whose provider has no room left (faults.providerFull). */
-function fullNodes(sim: FederationSimulator, offloading: KubeObject): number {
+function fullNodes(sim: SimulatorHost, offloading: KubeObject): number {
   return sim.view
     .list('v1', 'Node', { labelSelector: `${LABEL_LIQO_TYPE}=virtual-node` })
     .items.filter((n) => isNodeReady(n) && matchNodeSelector(offloading.spec?.clusterSelector, n) && nodeIsFull(sim, n)).length;
@@ -190,7 +191,7 @@ function freeIndex(pods: KubeObject[]): number {
   return i;
 }
 
-function patchIfChanged(sim: FederationSimulator, o: KubeObject, status: Record<string, unknown>): void {
+function patchIfChanged(sim: SimulatorHost, o: KubeObject, status: Record<string, unknown>): void {
   const cur = o.status ?? {};
   const changed = Object.entries(status).some(([k, v]) => JSON.stringify(cur[k]) !== JSON.stringify(v));
   if (changed) sim.view.patchStatus(refOf(o), status, { fieldManager: FM_KUBE });
@@ -203,7 +204,7 @@ function condition(now: string, type: string, ok: boolean, reason: string, messa
   return { type, status, reason, message, lastTransitionTime: t, lastUpdateTime: t };
 }
 
-export function reconcileDeployment(sim: FederationSimulator, ns: string, name: string): void {
+export function reconcileDeployment(sim: SimulatorHost, ns: string, name: string): void {
   const d = sim.view.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns, name });
   if (!d || d.metadata.deletionTimestamp) return;
   const replicas = Number(d.spec?.replicas ?? 1);
@@ -245,7 +246,7 @@ export function reconcileDeployment(sim: FederationSimulator, ns: string, name: 
   });
 }
 
-export function reconcileJob(sim: FederationSimulator, ns: string, name: string): number | void {
+export function reconcileJob(sim: SimulatorHost, ns: string, name: string): number | void {
   const j = sim.view.get({ apiVersion: 'batch/v1', kind: 'Job', namespace: ns, name });
   if (!j || j.metadata.deletionTimestamp) return;
   const conds: any[] = j.status?.conditions ?? [];

@@ -1,16 +1,16 @@
 import type { FlareConfig, Tenant } from '../config/model.js';
 import type { Intent } from '../intent/model.js';
-import type { IntentStatus, Phase } from '../status/model.js';
+import type { IntentStatus, Phase } from './model.js';
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /** The meter runs while the workload holds its GPUs (as the state machine charges it). */
-export function charging(phase: Phase | undefined): boolean {
+function charging(phase: Phase | undefined): boolean {
   return phase === 'Deploying' || phase === 'Running';
 }
 
 /** Hourly cost of every chosen placement. */
-export function hourlyOf(s: IntentStatus | undefined): number {
+function hourlyOf(s: IntentStatus | undefined): number {
   return round2((s?.placements ?? []).reduce((sum, p) => sum + (p.chosen?.hourly_cost ?? 0), 0));
 }
 
@@ -18,7 +18,7 @@ export function hourlyOf(s: IntentStatus | undefined): number {
  * Accrued cost at `now`: what the status recorded up to `cost.since`, plus the meter since then
  * while the intent is Deploying/Running. A finished intent's accrued is final.
  */
-export function accruedAt(s: IntentStatus | undefined, now: Date): number {
+function accruedAt(s: IntentStatus | undefined, now: Date): number {
   if (!s?.cost) return 0;
   let a = s.cost.accrued;
   if (charging(s.phase)) a += (s.cost.hourly * Math.max(0, now.getTime() - Date.parse(s.cost.since))) / 3_600_000;
@@ -26,7 +26,7 @@ export function accruedAt(s: IntentStatus | undefined, now: Date): number {
 }
 
 /** The hourly burn: what the intent costs per hour right now (0 unless it holds GPUs). */
-export function burnOf(s: IntentStatus | undefined): number {
+function burnOf(s: IntentStatus | undefined): number {
   return s && charging(s.phase) ? (s.cost?.hourly ?? hourlyOf(s)) : 0;
 }
 
@@ -72,7 +72,7 @@ export function intentCost(intent: Intent, s: IntentStatus | undefined, config: 
   return c;
 }
 
-export interface TenantCost {
+interface TenantCost {
   tenant: string;
   intents: number;
   burn: number;
@@ -87,7 +87,7 @@ export interface TenantCost {
 }
 
 /** Per-tenant totals; GPUs in use count the placements of intents that hold them (not finished). */
-export function tenantCosts(rows: readonly IntentCost[], intents: readonly Intent[], statuses: ReadonlyMap<string, IntentStatus>, tenants: readonly Tenant[]): TenantCost[] {
+function tenantCosts(rows: readonly IntentCost[], intents: readonly Intent[], statuses: ReadonlyMap<string, IntentStatus>, tenants: readonly Tenant[]): TenantCost[] {
   const names = [...new Set([...rows.map((r) => r.tenant)])].sort();
   return names.map((name) => {
     const mine = rows.filter((r) => r.tenant === name);

@@ -10,7 +10,7 @@ import type { Node } from 'yaml';
  * parses with the library, which produces the diagnostics. Giving up is always safe, so the subset
  * is deliberately narrow.
  */
-export interface FastParsed {
+interface FastParsed {
   root: Node;
   lineCounter: LineCounter;
 }

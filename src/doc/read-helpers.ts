@@ -1,4 +1,4 @@
-import type { DocReader, Fields, Val } from '../repo/yaml-reader.js';
+import type { DocReader, Fields, Val } from './yaml-reader.js';
 
 /**
  * Table-driven readers for the nested objects that are validated and kept as plain data. Each
@@ -25,7 +25,7 @@ export function tableSchema(table: Record<string, FieldReader>): JsonSchema {
  * A JS regular expression as a JSON Schema pattern. JSON Schema has no flags, so a
  * case-insensitive one spells every letter both ways ([gG]); classes gain the other case too.
  */
-export function schemaPattern(re: RegExp): string {
+function schemaPattern(re: RegExp): string {
   if (!re.flags.includes('i')) return re.source;
   const src = re.source;
   let out = '';

@@ -2,7 +2,7 @@
  * Money values in intents and tenants: "5 EUR", "2.50 EUR", 12, "25 EUR/hour".
  * The federation prices in one currency (flare.yaml `currency`, default EUR).
  */
-export interface Money {
+interface Money {
   amount: number;
   currency: string | undefined;
   /** True for the "per hour" spelling ("25 EUR/hour", "3 EUR/h"). */
@@ -24,6 +24,3 @@ export function cents(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-export function formatMoney(amount: number, currency: string): string {
-  return `${cents(amount).toFixed(2)} ${currency}`;
-}

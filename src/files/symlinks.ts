@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 
 /** What FLARE reads from a repo; a symbolic link anywhere in them is refused. */
-export const HYGIENE_ROOTS = ['flare.yaml', 'tenants', 'intents', 'status', 'templates'] as const;
+const HYGIENE_ROOTS = ['flare.yaml', 'tenants', 'intents', 'status', 'templates'] as const;
 
 const MAX_DEPTH = 8;
 const MAX_ENTRIES = 200_000;

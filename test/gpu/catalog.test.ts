@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GPU_CATALOG, interconnectFor, lookupGpu, normalizeGpuModel } from '../../src/provider/catalog.js';
+import { GPU_CATALOG, interconnectFor, lookupGpu, normalizeGpuModel } from '../../src/gpu/catalog.js';
 
 describe('GPU catalog', () => {
   it('has unique, vendor-prefixed model names and sane figures', () => {

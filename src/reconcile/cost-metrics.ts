@@ -1,8 +1,8 @@
 import type { RepoModel } from '../repo/model.js';
-import { costReport, type CostReport } from './cost.js';
+import { costReport, type CostReport } from '../status/cost.js';
 
 /** Between cycles that change no status, the meters are re-read at most this often. */
-export const COST_REFRESH_MS = 30_000;
+const COST_REFRESH_MS = 30_000;
 
 /**
  * Keeps the reconciler's cost gauges current: after a cycle that changed a status (or when the

@@ -5,7 +5,7 @@ import type { Diagnostic, Severity } from '../diagnostics.js';
 import { hintFor } from '../util/did-you-mean.js';
 import { isQuantity } from '../util/quantity.js';
 import { parseDuration } from '../util/quantity.js';
-import { fastParseYaml } from '../util/fast-yaml-reader.js';
+import { fastParseYaml } from './fast-yaml-reader.js';
 import { findTooDeep } from '../util/nesting-depth.js';
 
 /**
@@ -31,7 +31,7 @@ export interface Val {
   key?: Node | null;
 }
 
-export function childPath(parent: string, key: string | number): string {
+function childPath(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
   return parent ? `${parent}.${key}` : key;
 }
@@ -43,7 +43,7 @@ const YAML_CODES: Record<string, string> = {
 
 const PLACEHOLDER_RE = /^<[^<>\n]{1,80}>$/;
 
-export function isPlaceholder(s: string): boolean {
+function isPlaceholder(s: string): boolean {
   return PLACEHOLDER_RE.test(s.trim());
 }
 
@@ -61,7 +61,7 @@ function describe(node: Node | null): string {
   return 'an unsupported value';
 }
 
-export interface StrOpts {
+interface StrOpts {
   pattern?: RegExp;
   /** What the pattern means, for the message ("a DNS-1123 label"). */
   patternName?: string;
@@ -73,7 +73,7 @@ export interface StrOpts {
   coerce?: boolean;
 }
 
-export interface NumOpts {
+interface NumOpts {
   min?: number;
   max?: number;
   integer?: boolean;
@@ -339,13 +339,13 @@ function sourceText(node: Scalar): string {
   return typeof src === 'string' && src.length > 0 ? src : String(node.value);
 }
 
-export interface LoadedDoc {
+interface LoadedDoc {
   reader: DocReader;
   /** The root value; undefined when the file could not be parsed. */
   root?: Val;
 }
 
-export interface LoadDocumentOptions {
+interface LoadDocumentOptions {
   /** Always parse with the yaml library (tests compare it with the fast reader). */
   library?: boolean;
 }

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
-import type { RepoModel } from '../repo/model.js';
-import { extractSignature } from './signature-text.js';
+import type { RepoModel } from './model.js';
+import { extractSignature } from '../status/signature-text.js';
 
-export interface StatusSignatureInfo {
+interface StatusSignatureInfo {
   file: string;
   intent: string;
   /** Key id of the signature the file carries; undefined when unsigned. Not verified: render and validate hold no key. */

@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Node } from 'yaml';
 import { describe, expect, test } from 'vitest';
-import { fastParseYaml } from '../../src/util/fast-yaml-reader.js';
-import { intentYaml, statusYaml, tenantYaml } from '../../src/bench/render.js';
-import { loadDocument } from '../../src/repo/yaml-reader.js';
+import { fastParseYaml } from '../../src/doc/fast-yaml-reader.js';
+import { intentYaml, statusYaml, tenantYaml } from '../../src/repo/synthetic.js';
+import { loadDocument } from '../../src/doc/yaml-reader.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -20,10 +20,10 @@
  */
 
 export type GpuVendor = 'nvidia' | 'amd' | 'intel';
-export type GpuTier = 'premium' | 'standard' | 'gaming' | 'inference' | 'budget';
-export type GpuInterconnect = 'nvlink' | 'nvswitch' | 'infinity-fabric' | 'xe-link' | 'pcie';
+type GpuTier = 'premium' | 'standard' | 'gaming' | 'inference' | 'budget';
+type GpuInterconnect = 'nvlink' | 'nvswitch' | 'infinity-fabric' | 'xe-link' | 'pcie';
 
-export interface WorkloadScores {
+interface WorkloadScores {
   training: number;
   inference: number;
   hpc: number;
@@ -283,7 +283,7 @@ export function lookupGpu(model: string): GpuModel | undefined {
   return BY_KEY.get(k) ?? BY_KEY.get(k.replace(/^pro/, ''));
 }
 
-export interface NormalizedModel {
+interface NormalizedModel {
   /** `<vendor>-<chip words>`; the catalog name when known. */
   model: string;
   vendor: GpuVendor | undefined;
@@ -322,7 +322,7 @@ export function normalizeGpuModel(product: string, vendorHint?: GpuVendor): Norm
   return { model, vendor, known: undefined, memoryGiHint, pcie };
 }
 
-export interface InterconnectInfo {
+interface InterconnectInfo {
   interconnect: GpuInterconnect;
   /** GB/s per GPU. */
   bandwidthGBs: number;
