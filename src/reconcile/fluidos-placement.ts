@@ -1,36 +1,10 @@
 // fluidos selection: FLUIDOS reserves, buys and peers by itself; the status records what it chose.
-import type { KubeObject } from '../k8s/object.js';
-import type { ChosenCandidate } from '../select/types.js';
 import type { Placement } from '../status/model.js';
-import { offerFromCandidate } from '../select/offer.js';
+import { chosenFromCandidate } from '../select/offer.js';
 import { placementGpus } from '../intent/budget.js';
-import { type Ctx, describeChoice, loc, type PlacementState, reservationPhase, round4, solverDiscoveryDone, solverFailed } from './advance-context.js';
+import { type Ctx, describeChoice, loc, type PlacementState, reservationPhase, solverDiscoveryDone, solverFailed } from './advance-context.js';
 import { explainNoMatch, followAllocation } from './flare-placement.js';
 
-/** The CandidateSummary of the PeeringCandidate FLUIDOS reserved (fluidos selection mode). */
-function summarize(pc: KubeObject, gpus: number): ChosenCandidate {
-  const o = offerFromCandidate(pc);
-  const c: ChosenCandidate = {
-    candidate: o.name,
-    flavor: o.flavor,
-    provider: o.provider,
-    owner: o.owner,
-    model: o.model ?? '',
-    // once FLUIDOS has reserved it the offer may advertise no GPUs left: report what was bought
-    count: Math.max(o.count, gpus),
-    memory: o.memory ?? '',
-    region: o.region ?? '',
-    hourly_rate: o.hourly_rate ?? 0,
-    hourly_cost: round4((o.hourly_rate ?? 0) * gpus),
-    // FLUIDOS took the first match: there is no score to report
-    score: 0,
-    breakdown: { cost: 0, performance: 0, latency: 0, energy: 0 },
-  };
-  if (o.zone) c.zone = o.zone;
-  if (o.latency_ms !== undefined) c.latency_ms = o.latency_ms;
-  if (o.vendor) c.vendor = o.vendor;
-  return c;
-}
 
 /** fluidos selection: FLUIDOS reserves, buys and peers by itself; record what it chose. */
 export function advanceFluidos(ctx: Ctx, p: Placement): PlacementState {
@@ -47,7 +21,7 @@ export function advanceFluidos(ctx: Ctx, p: Placement): PlacementState {
     const pcName: unknown = res.spec?.peeringCandidate?.name;
     const pc = typeof pcName === 'string' ? obs.candidates.get(pcName) : undefined;
     if (pc && p.chosen?.candidate !== pc.metadata.name) {
-      p.chosen = summarize(pc, placementGpus(intent));
+      p.chosen = chosenFromCandidate(pc, placementGpus(intent));
       ctx.events.push(`FLUIDOS reserved its first match: ${describeChoice(p.chosen, config.currency)}${loc(p)}`);
     }
     const contractName: unknown = res.status?.contract?.name;

@@ -6,7 +6,7 @@ import { HISTORY_LIMIT, type IntentStatus, type Phase, type Placement } from '..
 import type { ChosenCandidate } from '../select/types.js';
 import { LABEL_INTENT, allocationName, intentNamespace, solverName } from '../k8s/names.js';
 import { placementLocations, specHash } from '../intent/spec-hash.js';
-import { offerFromCandidate } from '../select/offer.js';
+import { chosenFromCandidate } from '../select/offer.js';
 import type { Observed } from './observe.js';
 import { nodeReady } from './advance-context.js';
 
@@ -96,10 +96,6 @@ function reservationPhase(res: KubeObject): string | undefined {
   return typeof p?.phase === 'string' ? p.phase : undefined;
 }
 
-function round4(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
-}
-
 /** The offer a Reservation bought: its PeeringCandidate, or the Flavor snapshot in its Contract. */
 function chosenOf(res: KubeObject, obs: Observed, gpus: number): ChosenCandidate | undefined {
   const pcName: unknown = res.spec?.peeringCandidate?.name;
@@ -111,25 +107,7 @@ function chosenOf(res: KubeObject, obs: Observed, gpus: number): ChosenCandidate
     if (!contract?.spec?.flavor) return undefined;
     pc = { apiVersion: 'advertisement.fluidos.eu/v1alpha1', kind: 'PeeringCandidate', metadata: { name: pcName }, spec: { flavor: contract.spec.flavor } };
   }
-  const o = offerFromCandidate(pc);
-  const c: ChosenCandidate = {
-    candidate: pcName,
-    flavor: o.flavor,
-    provider: o.provider,
-    owner: o.owner,
-    model: o.model ?? '',
-    count: Math.max(o.count, gpus),
-    memory: o.memory ?? '',
-    region: o.region ?? '',
-    hourly_rate: o.hourly_rate ?? 0,
-    hourly_cost: round4((o.hourly_rate ?? 0) * gpus),
-    // the ranking that chose it is not in the cluster
-    score: 0,
-    breakdown: { cost: 0, performance: 0, latency: 0, energy: 0 },
-  };
-  if (o.zone) c.zone = o.zone;
-  if (o.latency_ms !== undefined) c.latency_ms = o.latency_ms;
-  return c;
+  return chosenFromCandidate(pc, gpus);
 }
 
 /** The live Reservation of a placement: this intent's own (flare), or the one FLUIDOS made for its Solver. */

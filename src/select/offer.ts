@@ -1,4 +1,5 @@
 import type { FluidosIdentity } from '../config/model.js';
+import type { ChosenCandidate } from './types.js';
 import type { KubeObject } from '../k8s/object.js';
 import { candidateFlavor, flavorGpu } from '../fluidos/types.js';
 import { parseQuantity } from '../util/quantity.js';
@@ -179,4 +180,32 @@ export function offerFromCandidate(pc: KubeObject): Offer {
     // A PeeringCandidate without `available` is taken as available: FLUIDOS sets it false on reservation.
     available: pc.spec?.available !== false && fspec.availability !== false,
   };
+}
+
+/**
+ * The status's record of a PeeringCandidate that was reserved without FLARE's ranking (FLUIDOS
+ * chose it, or the status was rebuilt from the cluster): no score to report.
+ */
+export function chosenFromCandidate(pc: KubeObject, gpus: number): ChosenCandidate {
+  const o = offerFromCandidate(pc);
+  const rate = o.hourly_rate ?? 0;
+  const c: ChosenCandidate = {
+    candidate: o.name,
+    flavor: o.flavor,
+    provider: o.provider,
+    owner: o.owner,
+    model: o.model ?? '',
+    // once reserved the offer may advertise no GPUs left: report what was bought
+    count: Math.max(o.count, gpus),
+    memory: o.memory ?? '',
+    region: o.region ?? '',
+    hourly_rate: rate,
+    hourly_cost: Math.round(rate * gpus * 1e4) / 1e4,
+    score: 0,
+    breakdown: { cost: 0, performance: 0, latency: 0, energy: 0 },
+  };
+  if (o.zone) c.zone = o.zone;
+  if (o.latency_ms !== undefined) c.latency_ms = o.latency_ms;
+  if (o.vendor) c.vendor = o.vendor;
+  return c;
 }

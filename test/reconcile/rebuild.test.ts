@@ -88,6 +88,18 @@ describe('doubtStatus', () => {
 });
 
 describe('rebuildStatus', () => {
+  it('a rebuilt choice keeps the vendor of the offer bought, which names the GPU resource of the pods', () => {
+    const intent = makeIntent('team-a', 'web');
+    const world = runningWorld(intent, 1).map((o) => {
+      if (o.kind !== 'PeeringCandidate' || o.metadata.name !== 'pc-mid') return o;
+      const copy = structuredClone(o);
+      copy.spec.flavor.spec.flavorType.typeData.characteristics.gpu.vendor = 'AMD';
+      return copy;
+    });
+    const s = rebuildStatus({ intent, config, observed: indexObjects(world, me), now: T0, reason: 'status file missing' })!;
+    expect(s.placements[0]!.chosen!.vendor).toBe('amd');
+  });
+
   it('rebuilds the live placement (candidate, attempt, contract, remote cluster) and the state machine carries on to Running', () => {
     const intent = makeIntent('team-a', 'web');
     const world = runningWorld(intent, 2);
