@@ -152,8 +152,7 @@ describe('status signatures on the sandbox with a git remote', () => {
     const r = await rec.runOnce();
     expect(r?.untrusted.map((u) => u.verdict)).toEqual(['unsigned']);
     expect(r?.commit).toBeDefined();
-    await world.read('flare.yaml');
-    const files = (await runGit(['ls-tree', '-r', '--name-only', 'origin/main'], { cwd: path.join(world.tmp, 'human') })).stdout.trim().split('\n');
+    const files = (await runGit(['ls-tree', '-r', '--name-only', 'main'], { cwd: world.bare })).stdout.trim().split('\n');
     const leftovers: string[] = [];
     for (const f of files.filter((x) => x.startsWith('rendered/team-a/web/'))) if ((await world.read(f))!.match(/liqo-provider-us|contract-forged|-a7\b/)) leftovers.push(f);
     expect(leftovers).toEqual([]);

@@ -27,7 +27,7 @@ export async function openRepo(world: World, files: Record<string, string>, name
     await writeFile(path.join(seed, f), text);
   }
   const root = path.join(tmp, 'srv');
-  await createBareRepo(root, name, { branch: 'main', seedFrom: seed });
+  const bare = await createBareRepo(root, name, { branch: 'main', seedFrom: seed });
   const server = await startGitHttpServer({ root });
   const url = `${server.url}/${name}.git`;
   const work = path.join(tmp, 'human');
@@ -50,8 +50,8 @@ export async function openRepo(world: World, files: Record<string, string>, name
       await runGit(['push', '-q', 'origin', 'HEAD:main'], { cwd: work, env: human, timeoutMs: 30_000 });
     },
     async read(file) {
-      await runGit(['fetch', '-q', 'origin'], { cwd: work, timeoutMs: 30_000 });
-      const r = await runGit(['show', `origin/main:${file}`], { cwd: work, okCodes: [128] });
+      // read from the remote's repository itself, as World.read does
+      const r = await runGit(['show', `main:${file}`], { cwd: bare, okCodes: [128] });
       return r.code === 0 ? r.stdout : undefined;
     },
     async start(opts = {}) {
