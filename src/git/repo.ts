@@ -345,17 +345,22 @@ class RemoteGitRepo extends QueuedRepo {
         const base = this.cleanAt;
         this.cleanAt = undefined;
         await this.stage(req.changes);
-        const changed = await this.git(['diff', '--cached', '--quiet'], { okCodes: [1] });
-        if (changed.code === 0) {
+        const before = await this.readHead();
+        // git commit answers "nothing to commit" itself (exit 1, HEAD unmoved): no diff process first
+        const made = await this.git(['commit', '-q', '--no-verify', '--no-gpg-sign', '--cleanup=whitespace', '-F', '-'], {
+          input: req.message,
+          env: authorEnv(req.author),
+          okCodes: [1],
+        });
+        const sha = await this.readHead();
+        if (made.code === 1) {
+          if (sha !== before || !/nothing (added )?to commit/.test(made.stdout + made.stderr)) {
+            throw new GitError(`git commit failed: ${(made.stderr || made.stdout).trim().split('\n')[0] ?? 'exit 1'}`, 'failed');
+          }
           // the written files equal the head's: tree and index are still the head's
           this.cleanAt = base;
           return { sha: undefined, pushed: false, attempts };
         }
-        await this.git(['commit', '-q', '--no-verify', '--no-gpg-sign', '--cleanup=whitespace', '-F', '-'], {
-          input: req.message,
-          env: authorEnv(req.author),
-        });
-        const sha = await this.readHead();
         attempts++;
         try {
           await this.push();

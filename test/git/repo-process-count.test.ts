@@ -72,17 +72,28 @@ describe('openRemoteRepo (git CLI): git processes per operation', () => {
     expect(await readFile(path.join(repo.dir, 'intents/x.yaml'), 'utf8')).toBe('x: 1\n');
   });
 
-  it('a commit right after a sync does not reset first, and leaves nothing for the next sync to do', async () => {
+  it('a commit right after a sync does not reset first nor diff, and leaves nothing for the next sync to do', async () => {
     const repo = await open();
     await repo.sync();
     await callsIn(repo.dir);
     const res = await repo.commitAndPush({ changes: [{ path: 'status/a.yaml', content: 'a: 2\n' }], message: 'flare: a', author: AUTHOR });
     expect(res.pushed).toBe(true);
-    expect(await callsIn(repo.dir)).toEqual(['add', 'diff', 'commit', 'push']);
+    expect(await callsIn(repo.dir)).toEqual(['add', 'commit', 'push']);
     expect(await git(remote.bare, 'rev-parse', 'main')).toBe(res.sha);
     expect(await repo.sync()).toBe(res.sha);
     expect(await callsIn(repo.dir)).toEqual(['fetch']);
     expect(await git(repo.dir, 'status', '--porcelain')).toBe('');
+  });
+
+  it('a commit of what is already there makes nothing, and the copy stays known clean', async () => {
+    const repo = await open();
+    await repo.sync();
+    await callsIn(repo.dir);
+    const res = await repo.commitAndPush({ changes: [{ path: 'status/a.yaml', content: 'a: 1\n' }], message: 'flare: a', author: AUTHOR });
+    expect(res).toEqual({ sha: undefined, pushed: false, attempts: 0 });
+    expect(await callsIn(repo.dir)).toEqual(['add', 'commit']);
+    await repo.sync();
+    expect(await callsIn(repo.dir)).toEqual(['fetch']);
   });
 
   it('a file left in the working copy by hand is still cleaned away once the remote moves', async () => {
@@ -101,8 +112,8 @@ describe('openRemoteRepo (git CLI): git processes per operation', () => {
     const res = await repo.commitAndPush({ changes: [{ path: 'status/a.yaml', content: 'a: 3\n' }], message: 'flare: a', author: AUTHOR });
     expect(res).toMatchObject({ pushed: true, attempts: 2 });
     const calls = await callsIn(repo.dir);
-    expect(calls.slice(0, 4)).toEqual(['add', 'diff', 'commit', 'push']);
-    expect(calls.slice(4)).toEqual(['fetch', 'checkout', 'clean', 'add', 'diff', 'commit', 'push']);
+    expect(calls.slice(0, 3)).toEqual(['add', 'commit', 'push']);
+    expect(calls.slice(3)).toEqual(['fetch', 'checkout', 'clean', 'add', 'commit', 'push']);
     expect(await git(remote.bare, 'rev-parse', 'main~1')).toBe(theirs);
     expect(await git(remote.bare, 'show', 'main:status/a.yaml')).toBe('a: 3');
   });

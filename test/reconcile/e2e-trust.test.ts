@@ -117,7 +117,7 @@ describe('status signatures on the sandbox with a git remote', () => {
     expect(parse(after!).status).toEqual(parse(before!).status);
     expect(phasesOf(r)['team-a-web']).toBe('Running');
     // the PR guard over main's history: every status and rendered change is the reconciler's own
-    const human = path.join(world.tmp, 'human');
+    const human = await world.humanClone();
     await runGit(['pull', '-q', '--ff-only', 'origin', 'main'], { cwd: human });
     const seed = (await runGit(['rev-list', '--max-parents=0', 'HEAD'], { cwd: human })).stdout.trim();
     const g = await runFlare(['validate', '--base', seed, '--quiet'], human);
@@ -168,7 +168,7 @@ describe('status signatures on the sandbox with a git remote', () => {
     let failure: unknown;
     const rec = await world.start({ onError: (e) => (failure = e) });
     await cycleUntil(rec, (x) => phasesOf(x)['team-a-web'] === 'Running');
-    const human = path.join(world.tmp, 'human');
+    const human = await world.humanClone();
     await runGit(['pull', '-q', '--ff-only', 'origin', 'main'], { cwd: human });
     await runGit(['rm', '-q', '-r', 'status'], { cwd: human });
     const { symlink } = await import('node:fs/promises');

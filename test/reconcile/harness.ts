@@ -55,6 +55,8 @@ export interface World {
   url: string;
   /** The remote's bare repository (read the branch `main` here without a fetch). */
   bare: string;
+  /** The collaborator's clone (made on first call), for tests that drive git by hand. */
+  humanClone(): Promise<string>;
   /** Commits files as a collaborator (content null deletes) and pushes; returns the sha. */
   push(files: Record<string, string | null>, message: string): Promise<string>;
   /** A file at the remote head, or undefined. */
@@ -87,8 +89,14 @@ export async function startWorld(files: Record<string, string> | { copyRepo: tru
   const url = `${server.url}/flare.git`;
   const sandbox = await startSandbox({ stepDelayMs: 5, jobDurationMs: 200, ...sandboxOpts });
   const cluster = createKubeCluster({ kubeconfigPath: sandbox.kubeconfigPath, watchBackoffMs: { min: 50, max: 500 } });
+  // the collaborator's clone is made on first use: most worlds never push
   const work = path.join(tmp, 'human');
-  await runGit(['clone', '-q', '-b', 'main', url, work], { cwd: tmp, timeoutMs: 30_000 });
+  let cloned: Promise<unknown> | undefined;
+  const humanClone = async (): Promise<string> => {
+    cloned ??= runGit(['clone', '-q', '-b', 'main', url, work], { cwd: tmp, timeoutMs: 30_000 });
+    await cloned;
+    return work;
+  };
   const reconcilers: Reconciler[] = [];
   const world: World = {
     tmp,
@@ -96,7 +104,9 @@ export async function startWorld(files: Record<string, string> | { copyRepo: tru
     cluster,
     url,
     bare,
+    humanClone,
     async push(changes, message) {
+      await humanClone();
       await runGit(['pull', '-q', '--ff-only', 'origin', 'main'], { cwd: work, env: human, timeoutMs: 30_000 });
       for (const [f, text] of Object.entries(changes)) {
         const abs = path.join(work, f);
