@@ -142,9 +142,17 @@ async function compareImpls(tmp: string, serverUrl: string, log: (line: string) 
         await repo.sync();
         fetches.push(performance.now() - start);
       }
+      // a reconciler's most common sync: nothing new on the remote
+      const idle: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const start = performance.now();
+        await repo.sync();
+        idle.push(performance.now() - start);
+      }
       log(
         `git ${name}: clone ${cloneMs.toFixed(0)} ms; commit+push 1 file median ${median(one).toFixed(0)} ms; ` +
-          `commit+push 4,000 files median ${median(many).toFixed(0)} ms; fetch+reset (4,000-file tree) median ${median(fetches).toFixed(0)} ms`,
+          `commit+push 4,000 files median ${median(many).toFixed(0)} ms; fetch+reset (4,000-file tree) median ${median(fetches).toFixed(0)} ms; ` +
+          `idle sync median ${median(idle).toFixed(0)} ms`,
       );
     } finally {
       await repo.close();
