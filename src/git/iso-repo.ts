@@ -9,7 +9,7 @@ import { RETRYABLE_PUSH_REASONS, redactUrls } from './exec.js';
 import { SerialQueue } from './queue.js';
 import type { RetryOptions } from './repo.js';
 import type { CommitRequest, CommitResult, FileChange, GitRepo } from './types.js';
-import { validateCommitRequest } from './worktree.js';
+import { freezeRequest, validateCommitRequest } from './worktree.js';
 
 export interface IsoRepoOptions extends RetryOptions {
   /** An http(s) smart-HTTP URL (isomorphic-git speaks no ssh and no file remotes). */
@@ -173,11 +173,7 @@ class IsoGitRepo implements BatchGitRepo {
     } catch (err) {
       return Promise.reject(err);
     }
-    const frozen: CommitRequest = {
-      changes: req.changes.map((c) => ({ path: c.path, content: c.content })),
-      message: req.message,
-      author: { ...req.author },
-    };
+    const frozen = freezeRequest(req);
     return this.enqueue(() => this.doCommit(frozen));
   }
 
@@ -486,7 +482,9 @@ class IsoGitRepo implements BatchGitRepo {
    */
   private async doBatch(reqs: CommitRequest[]): Promise<CommitResult[]> {
     let attempts = 0;
-    const maxAttempts = Math.max(1, this.options.maxAttempts ?? DEFAULT_ATTEMPTS);
+    // a request's own limit (the reconciler's push_retries) wins; a batch stops at the smallest
+    const asked = reqs.map((r) => r.maxAttempts).filter((n): n is number => n !== undefined);
+    const maxAttempts = Math.max(1, asked.length > 0 ? Math.min(...asked) : (this.options.maxAttempts ?? DEFAULT_ATTEMPTS));
     try {
       for (;;) {
         const parent = await this.resolve(this.remoteRef);
@@ -546,11 +544,7 @@ class IsoGitRepo implements BatchGitRepo {
     } catch (err) {
       return Promise.reject(err);
     }
-    const frozen = reqs.map((req) => ({
-      changes: req.changes.map((c) => ({ path: c.path, content: c.content })),
-      message: req.message,
-      author: { ...req.author },
-    }));
+    const frozen = reqs.map(freezeRequest);
     return this.enqueue(() => this.doBatch(frozen));
   }
 

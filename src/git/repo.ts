@@ -9,7 +9,7 @@ import { SerialQueue } from './queue.js';
 import { ensurePrivateDir } from './credentials.js';
 import { readRefFromFiles } from './ref-files.js';
 import type { CommitRequest, CommitResult, FileChange, FileVersion, GitRepo } from './types.js';
-import { applyChanges, pathspecInput, validateCommitRequest } from './worktree.js';
+import { applyChanges, freezeRequest, pathspecInput, validateCommitRequest } from './worktree.js';
 
 export interface RetryOptions {
   /** Push attempts before giving up (default 5). */
@@ -139,13 +139,7 @@ abstract class QueuedRepo implements GitRepo {
     } catch (err) {
       return Promise.reject(err);
     }
-    // Copy now: a caller mutating its arrays while the request waits in the queue changes nothing.
-    const frozen: CommitRequest = {
-      changes: req.changes.map((c) => ({ path: c.path, content: c.content })),
-      message: req.message,
-      author: { ...req.author },
-    };
-    if (req.maxAttempts !== undefined) frozen.maxAttempts = Math.max(1, Math.floor(req.maxAttempts));
+    const frozen = freezeRequest(req);
     return this.enqueue(() => this.doCommit(frozen));
   }
 

@@ -42,6 +42,20 @@ export function validateCommitRequest(req: CommitRequest): void {
   }
 }
 
+/**
+ * A copy of a request taken when it is queued: a caller mutating its arrays while the request
+ * waits changes nothing.
+ */
+export function freezeRequest(req: CommitRequest): CommitRequest {
+  const frozen: CommitRequest = {
+    changes: req.changes.map((c) => ({ path: c.path, content: c.content })),
+    message: req.message,
+    author: { ...req.author },
+  };
+  if (req.maxAttempts !== undefined) frozen.maxAttempts = Math.max(1, Math.floor(req.maxAttempts));
+  return frozen;
+}
+
 async function lstatOrUndefined(p: string) {
   try {
     return await lstat(p);

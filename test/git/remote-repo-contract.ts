@@ -187,6 +187,16 @@ export function remoteRepoContract(title: string, openRemoteRepo: OpenRemote): R
       expect(existsSync(path.join(repo.dir, 'status/d.yaml'))).toBe(false);
     });
 
+    it('a request\'s own maxAttempts (the reconciler\'s push_retries) wins over the repo\'s', async () => {
+      await installRacingHook(remote.bare, 1000);
+      const repo = await open('race5', { maxAttempts: 5 });
+      const err = await repo
+        .commitAndPush({ changes: [{ path: 'status/f.yaml', content: 'f\n' }], message: 'flare status', author: AUTHOR, maxAttempts: 2 })
+        .catch((e: unknown) => e);
+      expect((err as GitError).reason).toBe('remote-moved');
+      expect(await readFile(path.join(remote.bare, 'race-count'), 'utf8')).toBe('2\n');
+    });
+
     it('does not retry a push the server refuses for another reason', async () => {
       await writeFile(path.join(remote.bare, 'hooks', 'pre-receive'), '#!/bin/sh\necho protected >&2\nexit 1\n', { mode: 0o755 });
       const repo = await open('refused');
