@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { runGit } from '../git/exec.js';
 import { createBareRepo, startGitHttpServer } from '../git/http-server.js';
 import { openIsoRemoteRepo } from '../git/iso-repo.js';
 import { openRemoteRepo } from '../git/repo.js';
@@ -86,6 +87,7 @@ export async function benchGit(log: (line: string) => void): Promise<void> {
     await race(0, 'tight');
 
     await compareImpls(tmp, server.url, log);
+    await compareServers(tmp, url, log);
   } finally {
     for (const repo of repos) await repo.close();
     await server.close();
@@ -160,3 +162,41 @@ async function compareImpls(tmp: string, serverUrl: string, log: (line: string) 
     }
   }
 }
+
+/**
+ * The remote's two ways to answer a ref listing, side by side on one repository: from the ref
+ * files (the default) and through git http-backend for every request. Timed: a plain idle
+ * `git fetch` (what any git client pays) and the CLI clone's idle sync (its in-process probe).
+ */
+async function compareServers(tmp: string, inProcessUrl: string, log: (line: string) => void): Promise<void> {
+  const allCgi = await startGitHttpServer({ root: path.join(tmp, 'srv'), refsInProcess: false });
+  const median = (xs: number[]) => quantile([...xs].sort((a, b) => a - b), 0.5);
+  try {
+    const cgiUrl = `${allCgi.url}/bench.git`;
+    for (const [name, url] of [
+      ['refs from files', inProcessUrl],
+      ['all git http-backend', cgiUrl],
+    ] as const) {
+      const dir = path.join(tmp, `srv-cmp-${name.replace(/\W+/g, '-')}`);
+      const repo = await openRemoteRepo({ url, dir, branch: 'main' });
+      try {
+        const fetches: number[] = [];
+        const syncs: number[] = [];
+        for (let i = 0; i < 12; i++) {
+          let start = performance.now();
+          await runGit(['fetch', '--quiet', 'origin'], { cwd: dir });
+          fetches.push(performance.now() - start);
+          start = performance.now();
+          await repo.sync();
+          syncs.push(performance.now() - start);
+        }
+        log(`git server (${name}): idle git fetch median ${median(fetches).toFixed(0)} ms; CLI clone idle sync median ${median(syncs).toFixed(0)} ms`);
+      } finally {
+        await repo.close();
+      }
+    }
+  } finally {
+    await allCgi.close();
+  }
+}
+

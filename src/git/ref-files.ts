@@ -1,17 +1,13 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { RefList } from './ref-advertisement.js';
 
 const SHA = /^[0-9a-f]{40}$/;
 const MAX_SYMREF_DEPTH = 5;
 
 /** The sha `ref` has in a `packed-refs` file's text, or '' when it is not there. Pure. */
 export function packedRef(text: string, ref: string): string {
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#') || line.startsWith('^')) continue;
-    const space = line.indexOf(' ');
-    if (space === 40 && line.slice(space + 1).trimEnd() === ref && SHA.test(line.slice(0, 40))) return line.slice(0, 40);
-  }
-  return '';
+  return packedRefs(text).find((r) => r.name === ref)?.sha ?? '';
 }
 
 /** What a loose ref file says: a sha, a symbolic ref to follow, or nothing usable. Pure. */
@@ -56,4 +52,61 @@ export async function readRefFromFiles(gitDir: string, ref: string): Promise<str
     return packed === undefined ? '' : packedRef(packed, name);
   }
   return undefined;
+}
+
+/** Every `<sha> <name>` line of a packed-refs file (peeled `^` lines and the header skipped). Pure. */
+export function packedRefs(text: string): Array<{ name: string; sha: string }> {
+  const out: Array<{ name: string; sha: string }> = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.startsWith('^') || line.length < 42) continue;
+    const sha = line.slice(0, 40);
+    if (line[40] === ' ' && SHA.test(sha)) out.push({ name: line.slice(41).trimEnd(), sha });
+  }
+  return out;
+}
+
+/**
+ * All of a bare repository's refs and its HEAD, read from its `files` ref store. Loose refs are
+ * read before packed-refs: `git pack-refs` writes packed-refs before it deletes the loose files,
+ * so a ref being packed meanwhile is found in one or the other. Undefined when the files do not
+ * answer plainly (a reftable store, a symbolic ref below refs/, a file that is not a ref).
+ */
+export async function readAllRefsFromFiles(gitDir: string): Promise<RefList | undefined> {
+  if (await stat(path.join(gitDir, 'reftable')).then(() => true, () => false)) return undefined;
+  const loose = new Map<string, string>();
+  let plain = true;
+  const walk = async (rel: string, depth: number): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(path.join(gitDir, rel), { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    for (const e of entries) {
+      const name = `${rel}/${e.name}`;
+      if (e.isDirectory()) {
+        if (depth > 32) plain = false;
+        else await walk(name, depth + 1);
+      } else if (!e.name.endsWith('.lock')) {
+        const text = await readOrUndefined(path.join(gitDir, name));
+        if (text === undefined) continue; // deleted while listed
+        const parsed = parseRefFile(text);
+        if (parsed && 'sha' in parsed) loose.set(name, parsed.sha);
+        else plain = false;
+      }
+    }
+  };
+  await walk('refs', 0);
+  if (!plain) return undefined;
+  const packed = await readOrUndefined(path.join(gitDir, 'packed-refs'));
+  const all = new Map<string, string>();
+  for (const r of packedRefs(packed ?? '')) all.set(r.name, r.sha);
+  for (const [name, sha] of loose) all.set(name, sha);
+  const headText = await readOrUndefined(path.join(gitDir, 'HEAD'));
+  const head = headText === undefined ? undefined : parseRefFile(headText);
+  if (!head) return undefined;
+  const refs = [...all].map(([name, sha]) => ({ name, sha }));
+  if ('sha' in head) return { head: { sha: head.sha }, refs };
+  return { head: { target: head.symref, sha: all.get(head.symref) ?? '' }, refs };
 }

@@ -8,6 +8,7 @@ import type { RunGitOptions, RunGitResult } from './exec.js';
 import { SerialQueue } from './queue.js';
 import { ensurePrivateDir } from './credentials.js';
 import { readRefFromFiles } from './ref-files.js';
+import { probeApplies, probeRemoteBranch } from './remote-probe.js';
 import type { CommitRequest, CommitResult, FileChange, FileVersion, GitRepo } from './types.js';
 import { applyChanges, freezeRequest, pathspecInput, validateCommitRequest } from './worktree.js';
 
@@ -48,6 +49,8 @@ const DEFAULT_ATTEMPTS = 5;
 const DEFAULT_DELAY_MS = 50;
 const DEFAULT_TIMEOUT_MS = 120_000;
 const DEFAULT_MAINTENANCE_EVERY = 100;
+const PROBE_TIMEOUT_MS = 10_000;
+const MAX_PROBE_FAILURES = 3;
 
 /** Failures of the remote or the network: re-making the clone would not help. */
 const REMOTE_PROBLEMS = new Set(['auth', 'not-found', 'network', 'timeout', 'missing-ref', 'spawn']);
@@ -203,12 +206,14 @@ class RemoteGitRepo extends QueuedRepo {
     super(dir, branch, options);
   }
 
+  private get authorization(): string | undefined {
+    const { auth } = this.options;
+    return auth ? `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` : undefined;
+  }
+
   protected git(args: string[], extra: Partial<RunGitOptions> = {}): Promise<RunGitResult> {
     const config: Record<string, string> = {};
-    if (this.options.auth) {
-      const token = Buffer.from(`${this.options.auth.username}:${this.options.auth.password}`).toString('base64');
-      config['http.extraHeader'] = `Authorization: Basic ${token}`;
-    }
+    if (this.authorization) config['http.extraHeader'] = `Authorization: ${this.authorization}`;
     return runGit(args, { cwd: this.dir, timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, config, ...extra });
   }
 
@@ -237,8 +242,41 @@ class RemoteGitRepo extends QueuedRepo {
     return this.resolveRef('HEAD');
   }
 
-  /** Fetches the branch; false when the remote has no such branch yet (an empty remote). */
+  /** Probes that failed in a row; past MAX_PROBE_FAILURES git alone is asked (a proxy, a redirect). */
+  private probeFailures = 0;
+
+  /**
+   * The remote-tracking ref's commit when the remote's branch is known to sit there still ('' for
+   * a branch missing on both sides), asked over HTTP from this process; undefined when git must
+   * fetch (the remote moved, or it could not be asked as git would ask it).
+   */
+  private async unmovedRemote(): Promise<string | undefined> {
+    if (this.probeFailures >= MAX_PROBE_FAILURES || !probeApplies(this.options.url, process.env)) return undefined;
+    const known = await readRefFromFiles(path.join(this.dir, '.git'), this.remoteRef).catch(() => undefined);
+    if (known === undefined) return undefined;
+    try {
+      const remote = await probeRemoteBranch({
+        url: this.options.url,
+        branch: this.branch,
+        authorization: this.authorization,
+        timeoutMs: Math.min(PROBE_TIMEOUT_MS, this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+        caFile: process.env.GIT_SSL_CAINFO,
+      });
+      this.probeFailures = 0;
+      return remote === known ? known : undefined;
+    } catch {
+      this.probeFailures++;
+      return undefined;
+    }
+  }
+
+  /**
+   * Fetches the branch; false when the remote has no such branch yet (an empty remote). When the
+   * remote's branch has not moved since the last fetch, no git process is started.
+   */
   async fetch(): Promise<boolean> {
+    const unmoved = await this.unmovedRemote();
+    if (unmoved !== undefined) return unmoved !== '';
     try {
       await this.git(['fetch', '--quiet', '--no-tags', 'origin', `+refs/heads/${this.branch}:${this.remoteRef}`]);
       return true;

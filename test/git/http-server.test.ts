@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runGit } from '../../src/git/exec.js';
@@ -101,3 +102,113 @@ describe('git smart-HTTP server', () => {
     await expect(createBareRepo(tmp, '../x', { branch: 'main' })).rejects.toMatchObject({ reason: 'invalid-name' });
   });
 });
+
+/**
+ * Ref listings (a v2 ls-refs, a push's advertisement) are answered from the ref files; these
+ * tests hold that answer to the one git http-backend gives over the same repository, and count
+ * the http-backend processes (through a logging `git` first on PATH) an idle fetch costs.
+ */
+describe('git smart-HTTP server: ref listings without a process', () => {
+  let tmp: string;
+  let root: string;
+  let bare: string;
+  let inProcess: GitHttpServer;
+  let allCgi: GitHttpServer;
+  let logFile: string;
+  let savedPath: string | undefined;
+
+  beforeEach(async () => {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'flare-http-refs-'));
+    root = path.join(tmp, 'srv');
+    const seed = path.join(tmp, 'seed');
+    await mkdir(seed, { recursive: true });
+    await writeFile(path.join(seed, 'a.txt'), 'a\n');
+    bare = await createBareRepo(root, 'r', { branch: 'main', seedFrom: seed });
+    inProcess = await startGitHttpServer({ root });
+    allCgi = await startGitHttpServer({ root, refsInProcess: false });
+    const shim = path.join(tmp, 'shim');
+    await mkdir(shim);
+    logFile = path.join(shim, 'calls.log');
+    const realGit = ['/usr/bin/git', '/usr/local/bin/git', '/bin/git'].find((p) => existsSync(p)) ?? 'git';
+    await writeFile(path.join(shim, 'git'), `#!/bin/sh\necho "$1" >> '${logFile}'\nexec '${realGit}' "$@"\n`);
+    await chmod(path.join(shim, 'git'), 0o755);
+    savedPath = process.env.PATH;
+    process.env.PATH = `${shim}${path.delimiter}${savedPath ?? ''}`;
+  });
+  afterEach(async () => {
+    process.env.PATH = savedPath;
+    await inProcess.close();
+    await allCgi.close();
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  /** How many `git http-backend` processes started since the last call. */
+  async function backends(): Promise<number> {
+    const text = existsSync(logFile) ? await readFile(logFile, 'utf8') : '';
+    await writeFile(logFile, '');
+    return text.split('\n').filter((l) => l === 'http-backend').length;
+  }
+
+  const lsRefs =
+    '0014command=ls-refs\n0015agent=git/2.39.5\n0017object-format=sha1\n0001000csymrefs\n000bunborn\n0014ref-prefix HEAD\n001fref-prefix refs/heads/main\n0000';
+
+  async function answers(server: GitHttpServer): Promise<string[]> {
+    const v2 = { 'Git-Protocol': 'version=2' };
+    const out: string[] = [];
+    const add = async (res: Response) => out.push(`${res.status} ${res.headers.get('content-type')}\n${await res.text()}`);
+    await add(await fetch(`${server.url}/r.git/info/refs?service=git-upload-pack`, { headers: v2 }));
+    await add(
+      await fetch(`${server.url}/r.git/git-upload-pack`, {
+        method: 'POST',
+        headers: { ...v2, 'Content-Type': 'application/x-git-upload-pack-request' },
+        body: lsRefs,
+      }),
+    );
+    await add(await fetch(`${server.url}/r.git/info/refs?service=git-receive-pack`));
+    return out;
+  }
+
+  it('answers exactly what git http-backend answers, and starts no process once it knows the repository', async () => {
+    const truth = await answers(allCgi);
+    expect(await backends()).toBe(3);
+    expect(truth[1]).toMatch(/symref-target:refs\/heads\/main/);
+    expect(await answers(inProcess)).toEqual(truth); // first time: git answers, and is remembered
+    await backends();
+    expect(await answers(inProcess)).toEqual(truth);
+    expect(await backends()).toBe(0);
+
+    // a push moves main: the listings follow it, still without a process
+    const clone = path.join(tmp, 'c');
+    await runGit(['clone', '-q', `${inProcess.url}/r.git`, clone], { cwd: tmp });
+    await git(clone, 'commit', '-q', '--allow-empty', '-m', 'next');
+    await git(clone, 'push', '-q', 'origin', 'HEAD:main');
+    const moved = await answers(allCgi);
+    expect(moved[1]).toContain(await git(bare, 'rev-parse', 'main'));
+    await backends();
+    expect(await answers(inProcess)).toEqual(moved);
+    expect(await backends()).toBe(0);
+  });
+
+  it('an idle git fetch starts no http-backend; the all-CGI server starts two', async () => {
+    const clone = path.join(tmp, 'c');
+    await runGit(['clone', '-q', `${inProcess.url}/r.git`, clone], { cwd: tmp });
+    await git(clone, 'fetch', '-q', 'origin');
+    await backends();
+    await git(clone, 'fetch', '-q', 'origin');
+    expect(await backends()).toBe(0);
+    await git(clone, 'fetch', '-q', `${allCgi.url}/r.git`, 'main');
+    expect(await backends()).toBe(2);
+  });
+
+  it('leaves the listing to git when the config hides refs, from the moment the config changes', async () => {
+    await answers(inProcess);
+    await git(bare, 'update-ref', 'refs/heads/secret', 'main');
+    const ls = async () => (await runGit(['ls-remote', `${inProcess.url}/r.git`], { cwd: tmp })).stdout;
+    expect(await ls()).toContain('refs/heads/secret');
+    await git(bare, 'config', 'uploadpack.hideRefs', 'refs/heads/secret');
+    const hidden = await ls();
+    expect(hidden).toContain('refs/heads/main');
+    expect(hidden).not.toContain('refs/heads/secret');
+  });
+});
+

@@ -2,6 +2,8 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openRemoteRepo } from '../../src/git/repo.js';
 import type { GitRepo } from '../../src/git/types.js';
@@ -10,7 +12,8 @@ import { AUTHOR, git, startRemote, type Remote } from './helpers.js';
 /**
  * Every git process costs milliseconds of fork and exec on a slow machine, and the reconciler
  * syncs its clone each cycle; these tests count the processes the CLI clone starts (through a
- * `git` first on PATH that logs and hands over to the real one) so an idle cycle stays cheap.
+ * `git` first on PATH that logs and hands over to the real one) so an idle cycle stays cheap:
+ * over HTTP it asks the remote's ref from this process and starts no git at all.
  */
 describe('openRemoteRepo (git CLI): git processes per operation', () => {
   let remote: Remote;
@@ -56,10 +59,10 @@ describe('openRemoteRepo (git CLI): git processes per operation', () => {
     return repo;
   }
 
-  it('an idle sync starts one git process (the fetch) and returns the head', async () => {
+  it('an idle sync over HTTP starts no git process (the remote is asked from this process) and returns the head', async () => {
     const repo = await open();
     expect(await repo.sync()).toBe(await git(remote.bare, 'rev-parse', 'main'));
-    expect(await callsIn(repo.dir)).toEqual(['fetch']);
+    expect(await callsIn(repo.dir)).toEqual([]);
     expect(await repo.head()).toBe(await git(remote.bare, 'rev-parse', 'main'));
     expect(await callsIn(repo.dir)).toEqual([]);
   });
@@ -81,7 +84,7 @@ describe('openRemoteRepo (git CLI): git processes per operation', () => {
     expect(await callsIn(repo.dir)).toEqual(['add', 'commit', 'push']);
     expect(await git(remote.bare, 'rev-parse', 'main')).toBe(res.sha);
     expect(await repo.sync()).toBe(res.sha);
-    expect(await callsIn(repo.dir)).toEqual(['fetch']);
+    expect(await callsIn(repo.dir)).toEqual([]);
     expect(await git(repo.dir, 'status', '--porcelain')).toBe('');
   });
 
@@ -93,7 +96,7 @@ describe('openRemoteRepo (git CLI): git processes per operation', () => {
     expect(res).toEqual({ sha: undefined, pushed: false, attempts: 0 });
     expect(await callsIn(repo.dir)).toEqual(['add', 'commit']);
     await repo.sync();
-    expect(await callsIn(repo.dir)).toEqual(['fetch']);
+    expect(await callsIn(repo.dir)).toEqual([]);
   });
 
   it('a file left in the working copy by hand is still cleaned away once the remote moves', async () => {
@@ -116,5 +119,50 @@ describe('openRemoteRepo (git CLI): git processes per operation', () => {
     expect(calls.slice(3)).toEqual(['fetch', 'checkout', 'clean', 'add', 'commit', 'push']);
     expect(await git(remote.bare, 'rev-parse', 'main~1')).toBe(theirs);
     expect(await git(remote.bare, 'show', 'main:status/a.yaml')).toBe('a: 3');
+  });
+
+  it('with a proxy variable set the remote is asked by git alone (the probe would bypass the proxy)', async () => {
+    const repo = await open();
+    process.env.HTTPS_PROXY = 'http://127.0.0.1:9'; // git uses it for https only; the probe stands aside for any
+    try {
+      expect(await repo.sync()).toBe(await git(remote.bare, 'rev-parse', 'main'));
+      expect(await callsIn(repo.dir)).toEqual(['fetch']);
+    } finally {
+      delete process.env.HTTPS_PROXY;
+    }
+  });
+
+  it('a remote that answers the probe badly is fetched by git, and after three bad answers no longer probed', async () => {
+    // a front that passes git through but fails every request of the probe
+    let probes = 0;
+    const target = new URL(remote.server.url);
+    const front = createServer((req, res) => {
+      if (req.headers['user-agent'] === 'git/flare-probe') {
+        probes++;
+        res.writeHead(502).end('bad gateway');
+        return;
+      }
+      const up = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      req.pipe(up);
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(front.address() as AddressInfo).port}/flare.git`;
+      const repo = await openRemoteRepo({ url, dir: remote.dir('fronted'), branch: 'main', retryDelayMs: 1 });
+      opened.push(repo);
+      await callsIn(repo.dir);
+      const head = await git(remote.bare, 'rev-parse', 'main');
+      for (let i = 0; i < 5; i++) expect(await repo.sync()).toBe(head);
+      expect(await callsIn(repo.dir)).toEqual(['fetch', 'fetch', 'fetch', 'fetch', 'fetch']);
+      expect(probes).toBe(3); // open's own sync failed one probe; two more, then git alone
+    } finally {
+      await new Promise<void>((resolve) => {
+        front.close(() => resolve());
+        front.closeAllConnections();
+      });
+    }
   });
 });
