@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { GitError } from '../errors.js';
 import { gitEnv, runGit } from './exec.js';
-import { capabilitiesOf, lsRefsResponse, parseLsRefsRequest, receivePackAdvertisement } from './ref-advertisement.js';
+import { capabilitiesOf, lsRefsResponse, parseLsRefsRequest, receivePackAdvertisement, uploadPackAdvertisement } from './ref-advertisement.js';
 import { readAllRefsFromFiles } from './ref-files.js';
 
 interface GitHttpServerOptions {
@@ -145,9 +145,11 @@ interface RepoMemo {
   uploadV2?: Buffer;
   /** The capabilities receive-pack offers after the NUL of its first line. */
   receiveCaps?: string;
+  /** The same for a protocol-v0 upload-pack (its `symref=` is rewritten to the current HEAD). */
+  uploadCaps?: string;
 }
 
-type RefRoute = { repo: string; kind: 'upload-v2-adv' | 'receive-adv' | 'ls-refs' };
+type RefRoute = { repo: string; kind: 'upload-v2-adv' | 'upload-v0-adv' | 'receive-adv' | 'ls-refs' };
 
 const LS_REFS_BODY_LIMIT = 64 * 1024;
 // settings that change which refs git shows (hidden refs, namespaces, included files): git decides then
@@ -166,6 +168,7 @@ export function refRouteOf(method: string, pathInfo: string, query: URLSearchPar
   if (method === 'GET' && m[2] === 'info/refs') {
     const service = query.get('service');
     if (service === 'git-upload-pack' && gitProtocol === 'version=2') return { repo, kind: 'upload-v2-adv' };
+    if (service === 'git-upload-pack' && !gitProtocol) return { repo, kind: 'upload-v0-adv' };
     if (service === 'git-receive-pack' && !gitProtocol) return { repo, kind: 'receive-adv' };
     return undefined;
   }
@@ -190,10 +193,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
 }
 
 /**
- * Answers ref listings (a protocol-v2 ls-refs, a push's advertisement) from the ref files, so an
- * idle fetch starts no process here. Each repository's real services answer first, and what they
- * offered (status, capabilities) is what is replayed until its config changes; anything unusual
- * (hidden refs, alternates, a tag to peel, an unknown argument) goes to git http-backend.
+ * Answers ref listings (a protocol-v2 ls-refs; a v0 fetch's or a push's advertisement) from the
+ * ref files, so an idle fetch starts no process here. Each repository's real services answer
+ * first, and what they offered (status, capabilities) is what is replayed until its config
+ * changes; anything unusual (hidden refs, alternates, a tag to peel, an unknown argument) goes to
+ * git http-backend.
  */
 class RefLister {
   private readonly memos = new Map<string, RepoMemo>();
@@ -229,17 +233,23 @@ class RefLister {
       };
       return { served: false, call: { ...call, capture } };
     }
-    if (route.kind === 'receive-adv') {
+    if (route.kind === 'receive-adv' || route.kind === 'upload-v0-adv') {
       if (!memo.plainConfig) return { served: false, call };
-      if (memo.receiveCaps === undefined) {
+      const upload = route.kind === 'upload-v0-adv';
+      const caps = upload ? memo.uploadCaps : memo.receiveCaps;
+      if (caps === undefined) {
         const capture = (status: number, body: Buffer) => {
-          if (status === 200) memo.receiveCaps = capabilitiesOf(body);
+          if (status !== 200) return;
+          if (upload) memo.uploadCaps = capabilitiesOf(body);
+          else memo.receiveCaps = capabilitiesOf(body);
         };
         return { served: false, call: { ...call, capture } };
       }
       const list = await readAllRefsFromFiles(gitDir);
       if (!list) return { served: false, call };
-      return answer('application/x-git-receive-pack-advertisement', receivePackAdvertisement(list.refs, memo.receiveCaps));
+      if (!upload) return answer('application/x-git-receive-pack-advertisement', receivePackAdvertisement(list.refs, caps));
+      const text = uploadPackAdvertisement(list, caps);
+      return text === undefined ? { served: false, call } : answer('application/x-git-upload-pack-advertisement', text);
     }
     // ls-refs: only after the real upload-pack said this repository is served over HTTP at all
     const length = Number(call.header('content-length'));

@@ -156,6 +156,22 @@ export function receivePackAdvertisement(refs: RefEntry[], capabilities: string)
   return pktLine('# service=git-receive-pack\n') + '0000' + lines.map(pktLine).join('') + '0000';
 }
 
+/**
+ * What `git upload-pack --advertise-refs` says over smart HTTP in protocol v0 (isomorphic-git
+ * asks this way): the service line, HEAD carrying the capabilities with its `symref=` naming the
+ * current branch, then the refs. Undefined unless HEAD names an existing branch and every ref is
+ * a branch (a tag would need its peeled line), or when the real capabilities had no `symref=`.
+ */
+export function uploadPackAdvertisement(list: RefList, capabilities: string): string | undefined {
+  const { head } = list;
+  if (!head.sha || !head.target?.startsWith('refs/heads/')) return undefined;
+  if (!/(^| )symref=HEAD:\S+/.test(capabilities)) return undefined;
+  if (list.refs.some((r) => !r.name.startsWith('refs/heads/'))) return undefined;
+  const caps = capabilities.replace(/(^| )symref=HEAD:\S+/, `$1symref=HEAD:${head.target}`);
+  const lines = [`${head.sha} HEAD\0${caps}\n`, ...sortRefs(list.refs).map((r) => `${r.sha} ${r.name}\n`)];
+  return pktLine('# service=git-upload-pack\n') + '0000' + lines.map(pktLine).join('') + '0000';
+}
+
 /** True for a 40-hex object name: what a loose ref file or a packed-refs line must hold. */
 export function isSha(text: string): boolean {
   return SHA.test(text);

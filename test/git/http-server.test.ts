@@ -165,12 +165,13 @@ describe('git smart-HTTP server: ref listings without a process', () => {
       }),
     );
     await add(await fetch(`${server.url}/r.git/info/refs?service=git-receive-pack`));
+    await add(await fetch(`${server.url}/r.git/info/refs?service=git-upload-pack`)); // v0, as isomorphic-git asks
     return out;
   }
 
   it('answers exactly what git http-backend answers, and starts no process once it knows the repository', async () => {
     const truth = await answers(allCgi);
-    expect(await backends()).toBe(3);
+    expect(await backends()).toBe(4);
     expect(truth[1]).toMatch(/symref-target:refs\/heads\/main/);
     expect(await answers(inProcess)).toEqual(truth); // first time: git answers, and is remembered
     await backends();

@@ -13,6 +13,7 @@ import {
   parseRefLines,
   pktLine,
   receivePackAdvertisement,
+  uploadPackAdvertisement,
 } from '../../src/git/ref-advertisement.js';
 import type { RefList } from '../../src/git/ref-advertisement.js';
 import { readAllRefsFromFiles } from '../../src/git/ref-files.js';
@@ -97,6 +98,20 @@ describe('pkt-lines and ls-refs requests (pure)', () => {
       `001f# service=git-receive-pack\n00000044${'0'.repeat(40)} capabilities^{}\0atomic\n0000`,
     );
     expect(capabilitiesOf(Buffer.from(receivePackAdvertisement([], 'atomic quiet')))).toBe('atomic quiet');
+  });
+
+  it("builds a v0 fetch advertisement: HEAD first with the capabilities, its symref rewritten to HEAD's branch", () => {
+    const list: RefList = { head: { target: 'refs/heads/dev', sha: B }, refs: [{ name: 'refs/heads/main', sha: A }, { name: 'refs/heads/dev', sha: B }] };
+    expect(uploadPackAdvertisement(list, 'ofs-delta symref=HEAD:refs/heads/main agent=git/2')).toBe(
+      '001e# service=git-upload-pack\n0000' +
+        `0063${B} HEAD\0ofs-delta symref=HEAD:refs/heads/dev agent=git/2\n` +
+        `003c${B} refs/heads/dev\n` +
+        `003d${A} refs/heads/main\n` +
+        '0000',
+    );
+    expect(uploadPackAdvertisement(list, 'ofs-delta agent=git/2')).toBeUndefined(); // no symref to rewrite
+    expect(uploadPackAdvertisement({ ...list, head: { sha: B } }, 'symref=HEAD:refs/heads/main')).toBeUndefined(); // detached
+    expect(uploadPackAdvertisement({ ...list, refs: [{ name: 'refs/tags/v1', sha: A }] }, 'symref=HEAD:refs/heads/main')).toBeUndefined();
   });
 
   it('reads refs from an ls-refs answer and from a v0 advertisement; knows a v2 advertisement offering ls-refs', () => {
@@ -216,6 +231,20 @@ describe('ref listings agree with git itself', () => {
     }
     expect(compared).toBeGreaterThan(100);
     expect(declined).toBeGreaterThan(0);
+  });
+
+  it('v0 fetch advertisement: the same bytes as upload-pack behind git http-backend, or declined where HEAD or a tag needs git', async () => {
+    const declined: string[] = [];
+    for (const { name, bare } of await layouts()) {
+      const real = (await runGit(['upload-pack', '--advertise-refs', '--stateless-rpc', bare], { cwd: bare })).stdout;
+      const caps = capabilitiesOf(Buffer.from(real));
+      const list = await readAllRefsFromFiles(bare);
+      // caps as they were captured from another repository whose HEAD named main
+      const ours = uploadPackAdvertisement(list!, (caps ?? 'symref=HEAD:refs/heads/main').replace(/symref=HEAD:\S+/, 'symref=HEAD:refs/heads/main'));
+      if (ours === undefined) declined.push(name);
+      else expect(ours, name).toBe(`001e# service=git-upload-pack\n0000${real}`);
+    }
+    expect(declined.sort()).toEqual(['detached', 'empty', 'tagged', 'unborn-head']);
   });
 
   it('push advertisement: the same bytes as receive-pack behind git http-backend, in every layout', async () => {
