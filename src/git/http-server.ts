@@ -152,8 +152,9 @@ interface RepoMemo {
 type RefRoute = { repo: string; kind: 'upload-v2-adv' | 'upload-v0-adv' | 'receive-adv' | 'ls-refs' };
 
 const LS_REFS_BODY_LIMIT = 64 * 1024;
-// settings that change which refs git shows (hidden refs, namespaces, included files): git decides then
-const UNPLAIN_CONFIG = /hiderefs|namespace|\[include|\[includeif/i;
+// settings that change which refs git shows or how (hidden refs, namespaces, included files, a
+// sha256 object format, unborn HEADs withheld, signed-push nonces that must be fresh): git decides then
+const UNPLAIN_CONFIG = /hiderefs|namespace|\[include|objectformat|unborn|certnonce/i;
 const NO_CACHE_HEADERS = {
   Expires: 'Fri, 01 Jan 1980 00:00:00 GMT',
   Pragma: 'no-cache',
@@ -239,13 +240,16 @@ class RefLister {
       const caps = upload ? memo.uploadCaps : memo.receiveCaps;
       if (caps === undefined) {
         const capture = (status: number, body: Buffer) => {
-          if (status !== 200) return;
-          if (upload) memo.uploadCaps = capabilitiesOf(body);
-          else memo.receiveCaps = capabilitiesOf(body);
+          const offered = status === 200 ? capabilitiesOf(body) : undefined;
+          if (offered === undefined || /(^| )push-cert=/.test(offered)) return; // a nonce is never replayed
+          if (upload) memo.uploadCaps = offered;
+          else memo.receiveCaps = offered;
         };
         return { served: false, call: { ...call, capture } };
       }
-      const list = await readAllRefsFromFiles(gitDir);
+      // a shallow repository's push advertisement names its shallow commits: git's to say
+      const shallow = !upload && (await stat(path.join(gitDir, 'shallow')).then(() => true, () => false));
+      const list = shallow ? undefined : await readAllRefsFromFiles(gitDir).catch(() => undefined);
       if (!list) return { served: false, call };
       if (!upload) return answer('application/x-git-receive-pack-advertisement', receivePackAdvertisement(list.refs, caps));
       const text = uploadPackAdvertisement(list, caps);
@@ -271,7 +275,7 @@ class RefLister {
     } else if (encoding) return { served: false, call: withBody };
     const args = parseLsRefsRequest(plain);
     if (!args) return { served: false, call: withBody };
-    const list = await readAllRefsFromFiles(gitDir);
+    const list = await readAllRefsFromFiles(gitDir).catch(() => undefined);
     const text = list && lsRefsResponse(list, args);
     if (text === undefined) return { served: false, call: withBody };
     return answer('application/x-git-upload-pack-result', text);

@@ -6,8 +6,9 @@ const SHA = /^[0-9a-f]{40}$/;
 const MAX_SYMREF_DEPTH = 5;
 
 /** The sha `ref` has in a `packed-refs` file's text, or '' when it is not there. Pure. */
-export function packedRef(text: string, ref: string): string {
-  return packedRefs(text).find((r) => r.name === ref)?.sha ?? '';
+export function packedRef(text: string, ref: string): string | undefined {
+  const refs = packedRefs(text);
+  return refs && (refs.find((r) => r.name === ref)?.sha ?? '');
 }
 
 /** What a loose ref file says: a sha, a symbolic ref to follow, or nothing usable. Pure. */
@@ -54,15 +55,30 @@ export async function readRefFromFiles(gitDir: string, ref: string): Promise<str
   return undefined;
 }
 
-/** Every `<sha> <name>` line of a packed-refs file (peeled `^` lines and the header skipped). Pure. */
-export function packedRefs(text: string): Array<{ name: string; sha: string }> {
+/**
+ * Every `<sha> <name>` line of a packed-refs file (peeled `^` lines and the header skipped), or
+ * undefined when a line is not a sha1 ref line (a sha256 repository): missing is not an answer
+ * the caller may guess. Pure.
+ */
+export function packedRefs(text: string): Array<{ name: string; sha: string }> | undefined {
   const out: Array<{ name: string; sha: string }> = [];
   for (const line of text.split('\n')) {
-    if (line.startsWith('#') || line.startsWith('^') || line.length < 42) continue;
+    if (line === '' || line.startsWith('#')) continue;
+    if (line.startsWith('^')) {
+      if (!SHA.test(line.slice(1).trimEnd())) return undefined;
+      continue;
+    }
     const sha = line.slice(0, 40);
-    if (line[40] === ' ' && SHA.test(sha)) out.push({ name: line.slice(41).trimEnd(), sha });
+    if (line[40] !== ' ' || !SHA.test(sha)) return undefined;
+    out.push({ name: line.slice(41).trimEnd(), sha });
   }
   return out;
+}
+
+/** A ref name git would list (check-ref-format's rules that a file name can break). Pure. */
+export function isListableRefName(name: string): boolean {
+  if (/[\x00-\x20\x7f~^:?*[\\]|\.\.|@\{|\/\/|\.$/.test(name)) return false;
+  return name.split('/').every((part) => part !== '' && !part.startsWith('.') && !part.endsWith('.lock'));
 }
 
 /**
@@ -85,10 +101,13 @@ export async function readAllRefsFromFiles(gitDir: string): Promise<RefList | un
     }
     for (const e of entries) {
       const name = `${rel}/${e.name}`;
-      if (e.isDirectory()) {
+      if (e.name.endsWith('.lock') && e.isFile()) continue; // a ref being written
+      if (e.isSymbolicLink() || !isListableRefName(name)) {
+        plain = false;
+      } else if (e.isDirectory()) {
         if (depth > 32) plain = false;
         else await walk(name, depth + 1);
-      } else if (!e.name.endsWith('.lock')) {
+      } else {
         const text = await readOrUndefined(path.join(gitDir, name));
         if (text === undefined) continue; // deleted while listed
         const parsed = parseRefFile(text);
@@ -99,9 +118,10 @@ export async function readAllRefsFromFiles(gitDir: string): Promise<RefList | un
   };
   await walk('refs', 0);
   if (!plain) return undefined;
-  const packed = await readOrUndefined(path.join(gitDir, 'packed-refs'));
+  const packed = packedRefs((await readOrUndefined(path.join(gitDir, 'packed-refs'))) ?? '');
+  if (!packed || packed.some((r) => !isListableRefName(r.name))) return undefined;
   const all = new Map<string, string>();
-  for (const r of packedRefs(packed ?? '')) all.set(r.name, r.sha);
+  for (const r of packed) all.set(r.name, r.sha);
   for (const [name, sha] of loose) all.set(name, sha);
   const headText = await readOrUndefined(path.join(gitDir, 'HEAD'));
   const head = headText === undefined ? undefined : parseRefFile(headText);

@@ -1,8 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packedRef, parseRefFile, readRefFromFiles } from '../../src/git/ref-files.js';
+import { packedRef, parseRefFile, readAllRefsFromFiles, readRefFromFiles } from '../../src/git/ref-files.js';
 import { git } from './helpers.js';
 
 const A = 'a'.repeat(40);
@@ -42,4 +42,43 @@ describe('ref files', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('a sha256 repository is never read as having no ref: the files decline and git answers', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'flare-ref-files-256-'));
+    try {
+      await git(dir, 'init', '-q', '-b', 'main', '--object-format=sha256');
+      await git(dir, 'commit', '-q', '--allow-empty', '-m', 'one');
+      const gitDir = path.join(dir, '.git');
+      await git(dir, 'update-ref', 'refs/remotes/origin/main', 'HEAD');
+      await git(dir, 'pack-refs', '--all');
+      expect(await readRefFromFiles(gitDir, 'refs/remotes/origin/main')).toBeUndefined();
+      expect(await readRefFromFiles(gitDir, 'HEAD')).toBeUndefined();
+      expect(await readAllRefsFromFiles(gitDir)).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lists no ref git would not list: a dotfile, a bad name or a symlink below refs/ makes the files decline', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'flare-ref-files-odd-'));
+    try {
+      await git(dir, 'init', '-q', '-b', 'main');
+      await git(dir, 'commit', '-q', '--allow-empty', '-m', 'one');
+      const gitDir = path.join(dir, '.git');
+      const sha = await git(dir, 'rev-parse', 'HEAD');
+      expect((await readAllRefsFromFiles(gitDir))?.refs).toEqual([{ name: 'refs/heads/main', sha }]);
+      for (const odd of ['refs/heads/.hidden', 'refs/heads/a..b', 'refs/heads/x.lock/y']) {
+        await mkdir(path.dirname(path.join(gitDir, odd)), { recursive: true });
+        await writeFile(path.join(gitDir, odd), `${sha}\n`);
+        expect(await readAllRefsFromFiles(gitDir), odd).toBeUndefined();
+        await rm(path.join(gitDir, odd.split('/').slice(0, 3).join('/')), { recursive: true });
+        expect(await readAllRefsFromFiles(gitDir), `${odd} removed`).toBeDefined();
+      }
+      await symlink(path.join(gitDir, 'refs', 'heads'), path.join(gitDir, 'refs', 'linked'));
+      expect(await readAllRefsFromFiles(gitDir)).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
+

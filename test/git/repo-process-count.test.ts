@@ -123,12 +123,14 @@ describe('openRemoteRepo (git CLI): git processes per operation', () => {
 
   it('with a proxy variable set the remote is asked by git alone (the probe would bypass the proxy)', async () => {
     const repo = await open();
+    const saved = process.env.HTTPS_PROXY;
     process.env.HTTPS_PROXY = 'http://127.0.0.1:9'; // git uses it for https only; the probe stands aside for any
     try {
       expect(await repo.sync()).toBe(await git(remote.bare, 'rev-parse', 'main'));
       expect(await callsIn(repo.dir)).toEqual(['fetch']);
     } finally {
-      delete process.env.HTTPS_PROXY;
+      if (saved === undefined) delete process.env.HTTPS_PROXY;
+      else process.env.HTTPS_PROXY = saved;
     }
   });
 
