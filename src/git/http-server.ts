@@ -10,6 +10,7 @@ import { GitError } from '../errors.js';
 import { gitEnv, runGit } from './exec.js';
 import { capabilitiesOf, lsRefsResponse, parseLsRefsRequest, receivePackAdvertisement, uploadPackAdvertisement } from './ref-advertisement.js';
 import { readAllRefsFromFiles } from './ref-files.js';
+import { readLimited } from '../util/read-limited.js';
 
 interface GitHttpServerOptions {
   /** Directory holding the bare repositories (`<name>.git`). */
@@ -177,22 +178,6 @@ export function refRouteOf(method: string, pathInfo: string, query: URLSearchPar
   return undefined;
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.destroy();
-        resolve(undefined);
-      } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
 /**
  * Answers ref listings (a protocol-v2 ls-refs; a v0 fetch's or a push's advertisement) from the
  * ref files, so an idle fetch starts no process here. Each repository's real services answer
@@ -260,9 +245,12 @@ class RefLister {
     if (!memo.uploadV2 || !memo.plainConfig || !Number.isInteger(length) || length > LS_REFS_BODY_LIMIT) {
       return { served: false, call };
     }
-    if (!/^application\/x-git-upload-pack-request$/.test(call.header('content-type') ?? '')) return { served: false, call };
-    const body = await readBody(req, LS_REFS_BODY_LIMIT);
-    if (!body) return { served: true, call }; // over the limit: the request was dropped
+    if (call.header('content-type') !== 'application/x-git-upload-pack-request') return { served: false, call };
+    const body = await readLimited(req, LS_REFS_BODY_LIMIT);
+    if (!body) {
+      req.destroy(); // it declared fewer bytes than it sent
+      return { served: true, call };
+    }
     const withBody = { ...call, body };
     let plain = body;
     const encoding = call.header('content-encoding');

@@ -5,7 +5,7 @@ import type { RefList } from './ref-advertisement.js';
 const SHA = /^[0-9a-f]{40}$/;
 const MAX_SYMREF_DEPTH = 5;
 
-/** The sha `ref` has in a `packed-refs` file's text, or '' when it is not there. Pure. */
+/** The sha `ref` has in a `packed-refs` file's text, '' when it is not there, undefined when the text is not sha1 packed refs. Pure. */
 export function packedRef(text: string, ref: string): string | undefined {
   const refs = packedRefs(text);
   return refs && (refs.find((r) => r.name === ref)?.sha ?? '');

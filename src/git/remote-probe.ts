@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { readLimited } from '../util/read-limited.js';
 import { lsRefsRequest, offersLsRefs, parseRefLines } from './ref-advertisement.js';
 
 const BODY_LIMIT = 1 << 20;
@@ -45,17 +45,10 @@ function send(
   return new Promise((resolve, reject) => {
     const doRequest = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = doRequest(url, { method, headers, timeout: timeoutMs, ...(ca ? { ca } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > BODY_LIMIT) req.destroy(new Error('answer too large'));
-        else chunks.push(chunk);
-      });
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) }),
-      );
-      res.on('error', reject);
+      readLimited(res, BODY_LIMIT).then((body) => {
+        if (body) resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body });
+        else req.destroy(new Error('answer too large'));
+      }, reject);
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
@@ -69,8 +62,8 @@ export interface ProbeRequest {
   /** Sent as git would send it (http.extraHeader). */
   authorization?: string;
   timeoutMs: number;
-  /** GIT_SSL_CAINFO's file: the only CAs git trusts then, so the only ones the probe trusts. */
-  caFile?: string;
+  /** GIT_SSL_CAINFO's certificates: the only CAs git trusts then, so the only ones the probe trusts. */
+  ca?: Buffer;
 }
 
 /**
@@ -84,7 +77,7 @@ export async function probeRemoteBranch(req: ProbeRequest): Promise<string> {
   const ref = `refs/heads/${req.branch}`;
   const headers: Record<string, string> = { 'User-Agent': AGENT, 'Git-Protocol': 'version=2', Pragma: 'no-cache' };
   if (req.authorization) headers.Authorization = req.authorization;
-  const ca = req.caFile && base.startsWith('https:') ? await readFile(req.caFile) : undefined;
+  const ca = base.startsWith('https:') ? req.ca : undefined;
   const adv = await send(new URL(`${base}/info/refs?service=git-upload-pack`), 'GET', headers, undefined, req.timeoutMs, ca);
   if (adv.status !== 200 || adv.contentType !== 'application/x-git-upload-pack-advertisement') {
     throw new Error(`info/refs answered ${adv.status} ${adv.contentType}`);

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, realpath, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -245,6 +245,16 @@ class RemoteGitRepo extends QueuedRepo {
   /** Probes that failed in a row; past MAX_PROBE_FAILURES git alone is asked (a proxy, a redirect). */
   private probeFailures = 0;
 
+  /** GIT_SSL_CAINFO's certificates, read once rather than every cycle. */
+  private caCache: { file: string; data: Promise<Buffer> } | undefined;
+
+  private caFor(url: string): Promise<Buffer | undefined> {
+    const file = process.env.GIT_SSL_CAINFO;
+    if (!file || !url.startsWith('https:')) return Promise.resolve(undefined);
+    if (this.caCache?.file !== file) this.caCache = { file, data: readFile(file) };
+    return this.caCache.data;
+  }
+
   /**
    * The remote-tracking ref's commit when the remote's branch is known to sit there still ('' for
    * a branch missing on both sides), asked over HTTP from this process; undefined when git must
@@ -260,7 +270,7 @@ class RemoteGitRepo extends QueuedRepo {
         branch: this.branch,
         authorization: this.authorization,
         timeoutMs: Math.min(PROBE_TIMEOUT_MS, this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-        caFile: process.env.GIT_SSL_CAINFO,
+        ca: await this.caFor(this.options.url),
       });
       this.probeFailures = 0;
       return remote === known ? known : undefined;

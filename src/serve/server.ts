@@ -15,6 +15,7 @@ import { openApiDocument } from './openapi.js';
 import { DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, PERMISSIONS, hasPermission, isAdmin } from './tokens.js';
 import type { Permission, Principal, TokenStore } from './tokens.js';
 import { serveUi, uiDirDefault } from './static-ui.js';
+import { readLimited } from '../util/read-limited.js';
 
 export interface ServeOptions {
   repo: GitRepo;
@@ -96,34 +97,15 @@ function bearer(req: IncomingMessage): string | undefined {
 }
 
 /** Reads the body up to the limit; 413 beyond it (checked on Content-Length first, then while reading). */
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (Number.isFinite(declared) && declared > limit) {
     req.resume();
-    return Promise.reject(new ApiError('PAYLOAD_TOO_LARGE', `request body is ${declared} bytes; the limit is ${limit}`));
+    throw new ApiError('PAYLOAD_TOO_LARGE', `request body is ${declared} bytes; the limit is ${limit}`);
   }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (c: Buffer) => {
-      if (failed) return;
-      size += c.length;
-      if (size > limit) {
-        failed = true;
-        chunks.length = 0;
-        reject(new ApiError('PAYLOAD_TOO_LARGE', `request body exceeds the limit of ${limit} bytes`));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks).toString('utf8'));
-    });
-    req.on('error', (e) => {
-      if (!failed) reject(e);
-    });
-  });
+  const body = await readLimited(req, limit);
+  if (body === undefined) throw new ApiError('PAYLOAD_TOO_LARGE', `request body exceeds the limit of ${limit} bytes`);
+  return body.toString('utf8');
 }
 
 function jsonBody(raw: string): unknown {

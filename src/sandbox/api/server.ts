@@ -22,6 +22,7 @@ import { FaultInjector, type Faults } from './faults.js';
 import type { KindInfo } from './kinds.js';
 import { ObjectStore, type HistoryEvent, type StoreEventType } from './store.js';
 import { toTable, wantsTable } from './table.js';
+import { readLimited } from '../../util/read-limited.js';
 
 export interface ApiServerOptions {
   /** 0 (default) picks a free port. */
@@ -455,22 +456,13 @@ function fieldManagerOf(q: URLSearchParams, req: IncomingMessage): string {
   return ua ? (ua.split('/')[0] ?? 'unknown').slice(0, 128) : 'unknown';
 }
 
-function readBody(req: IncomingMessage, max: number): Promise<string> {
-  return new Promise((resolveBody, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        reject(new ApiError(413, 'BadRequest', `request body larger than ${max} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+async function readBody(req: IncomingMessage, max: number): Promise<string> {
+  const body = await readLimited(req, max);
+  if (body === undefined) {
+    req.destroy();
+    throw new ApiError(413, 'BadRequest', `request body larger than ${max} bytes`);
+  }
+  return body.toString('utf8');
 }
 
 async function readObject(req: IncomingMessage, max: number): Promise<KubeObject> {
